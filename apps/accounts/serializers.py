@@ -1,0 +1,69 @@
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from apps.core.serializers import StrictModelSerializer
+
+User = get_user_model()
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+# companies has a MembershipSerializer too (a company's members); two schema components
+# with one name make drf-spectacular produce a wrong schema.
+@extend_schema_serializer(component_name="UserMembership")
+class MembershipSerializer(serializers.Serializer):
+    company_id = serializers.IntegerField()
+    company_name = serializers.CharField()
+    role = serializers.CharField()
+    subscription_tier = serializers.CharField()
+    subscription_status = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    current_company_id = serializers.IntegerField(allow_null=True, read_only=True)
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "date_joined",
+            "last_login",
+            "roles",
+            "current_company_id",
+            "memberships",
+        ]
+        read_only_fields = ["id", "email", "date_joined", "last_login"]
+
+
+class MeUpdateSerializer(StrictModelSerializer):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone"]

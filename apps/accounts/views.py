@@ -1,0 +1,122 @@
+"""Authentication endpoints for the SPA: login, refresh, logout, me, password change."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from apps.accounts import serializers
+from apps.accounts.services import (
+    InvalidRefreshToken,
+    auth_login,
+    auth_logout,
+    user_change_password,
+)
+from apps.companies.selectors import memberships_for_user
+from apps.core.permissions import IsSignedInUser
+from apps.core.roles import Role
+from apps.core.tenancy import get_tenant
+
+User = get_user_model()
+
+
+class LoginView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.LoginSerializer, responses=serializers.TokenPairSerializer)
+    def post(self, request: Request) -> Response:
+        data = serializers.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, tokens = auth_login(request=request._request, **data.validated_data)
+        return Response({"access": tokens.access, "refresh": tokens.refresh})
+
+
+class RefreshView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.RefreshSerializer, responses=serializers.TokenPairSerializer)
+    def post(self, request: Request) -> Response:
+        refresh = TokenRefreshSerializer(data=request.data)
+        try:
+            refresh.is_valid(raise_exception=True)
+        except (TokenError, InvalidToken, AuthenticationFailed) as exc:
+            raise InvalidRefreshToken() from exc
+        except User.DoesNotExist as exc:  # the account was deleted after the token was issued
+            raise InvalidRefreshToken() from exc
+        return Response(refresh.validated_data)
+
+
+class LogoutView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.LogoutSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = serializers.LogoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        access_payload = getattr(request.auth, "payload", None)
+        auth_logout(
+            request=request._request,
+            refresh=data.validated_data["refresh"],
+            access_payload=access_payload,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _me_payload(request: Request) -> dict[str, Any]:
+    user = request.user
+    memberships = memberships_for_user(user_id=user.pk)
+    roles = sorted({membership.role for membership in memberships})
+    if user.is_billing_staff:
+        roles.append(Role.BILLING_STAFF.value)
+    tenant = get_tenant(request)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": user.phone,
+        "date_joined": user.date_joined,
+        "last_login": user.last_login,
+        "roles": roles,
+        "current_company_id": tenant.company_id if tenant else None,
+        "memberships": [asdict(membership) for membership in memberships],
+    }
+
+
+class MeView(APIView):
+    permission_classes = [IsSignedInUser]
+
+    @extend_schema(responses=serializers.MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(serializers.MeSerializer(_me_payload(request)).data)
+
+    @extend_schema(request=serializers.MeUpdateSerializer, responses=serializers.MeSerializer)
+    def patch(self, request: Request) -> Response:
+        update = serializers.MeUpdateSerializer(request.user, data=request.data, partial=True)
+        update.is_valid(raise_exception=True)
+        update.save()
+        return Response(serializers.MeSerializer(_me_payload(request)).data)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsSignedInUser]
+
+    @extend_schema(
+        request=serializers.PasswordChangeSerializer, responses=serializers.TokenPairSerializer
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens = user_change_password(user=request.user, **data.validated_data)
+        return Response({"access": tokens.access, "refresh": tokens.refresh})

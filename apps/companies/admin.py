@@ -1,0 +1,98 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from apps.companies import services
+from apps.companies.models import (
+    ApiKey,
+    Company,
+    Membership,
+    Plan,
+    PlanStripePrice,
+    SubscriptionStatus,
+)
+
+
+class PlanStripePriceInline(admin.TabularInline):
+    model = PlanStripePrice
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "monthly_fee",
+        "included_plots",
+        "included_agents",
+        "daily_api_calls",
+        "hourly_request_limit",
+        "is_public",
+    )
+    list_filter = ("is_public",)
+    search_fields = ("name", "code")
+    inlines = [PlanStripePriceInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "subscription_tier",
+        "subscription_status",
+        "trial_ends_at",
+        "subscription_ends_at",
+        "billing_email",
+        "created_at",
+    )
+    list_filter = ("subscription_tier", "subscription_status")
+    search_fields = ("name", "slug", "billing_email", "stripe_customer_id")
+    readonly_fields = ("created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "created_at"
+    inlines = [MembershipInline]
+    actions = ["suspend", "reactivate"]
+
+    @admin.action(description="Suspend the selected companies")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        for company in queryset:
+            services.company_change_subscription(
+                company_id=company.pk, status=SubscriptionStatus.SUSPENDED
+            )
+        self.message_user(request, f"Suspended {queryset.count()} companies.", messages.SUCCESS)
+
+    @admin.action(description="Reactivate the selected companies")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        for company in queryset:
+            services.company_change_subscription(
+                company_id=company.pk, status=SubscriptionStatus.ACTIVE
+            )
+        self.message_user(request, f"Reactivated {queryset.count()} companies.", messages.SUCCESS)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "company", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "company__name")
+    raw_id_fields = ("user", "company")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "company", "display_prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "company__name")
+    # The hash is useless to a person and the key is never stored: nothing here to edit.
+    readonly_fields = ("company", "name", "prefix", "created_by", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,100 @@
+from rest_framework import serializers
+
+from apps.companies.models import ApiKey, Company, Membership
+from apps.core.roles import MEMBERSHIP_ROLES
+from apps.core.serializers import StrictModelSerializer, StrictSerializer
+
+
+class PlanSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    monthly_fee = serializers.DecimalField(max_digits=14, decimal_places=2)
+    included_plots = serializers.IntegerField()
+    included_agents = serializers.IntegerField()
+    daily_api_calls = serializers.IntegerField()
+    hourly_request_limit = serializers.IntegerField()
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    is_subscription_active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "billing_email",
+            "phone",
+            "address",
+            "subscription_tier",
+            "subscription_status",
+            "trial_ends_at",
+            "subscription_ends_at",
+            "max_plots",
+            "max_agents",
+            "max_api_calls_daily",
+            "is_subscription_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_subscription_active(self, company: Company) -> bool:
+        return company.is_subscription_active()
+
+
+class CompanyUpdateSerializer(StrictModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["name", "billing_email", "phone", "address"]
+
+
+class SignupSerializer(StrictSerializer):
+    company_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
+    first_name = serializers.CharField(max_length=150, required=False, default="")
+    last_name = serializers.CharField(max_length=150, required=False, default="")
+    phone = serializers.CharField(max_length=32, required=False, default="")
+    billing_email = serializers.EmailField(max_length=254, required=False, default="")
+
+
+class SignupResponseSerializer(serializers.Serializer):
+    company = CompanySerializer()
+    user_id = serializers.IntegerField()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user_id", "email", "first_name", "last_name", "role", "created_at"]
+        read_only_fields = fields
+
+
+class MembershipRoleSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=[role.value for role in MEMBERSHIP_ROLES])
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "display_prefix", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiKeyCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=100)
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+        read_only_fields = fields

@@ -1,0 +1,249 @@
+"""Company services: signup, profile, plan changes, memberships and API keys."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.accounts.services import TokenPair, issue_token_pair, user_create
+from apps.companies import signals
+from apps.companies.api_keys import generate_key, matches, split_prefix
+from apps.companies.models import (
+    ApiKey,
+    Company,
+    Membership,
+    Plan,
+    SubscriptionStatus,
+    Tier,
+)
+from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
+from apps.core.events import publish
+from apps.core.roles import MEMBERSHIP_ROLES, Role
+
+# last_used_at is written at most this often per key, not on every call.
+API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SignupResult:
+    company: Company
+    user_id: int
+    tokens: TokenPair
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "company"
+    if not Company.objects.filter(slug=base).exists():
+        return base
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def _apply_plan_limits(company: Company, plan: Plan) -> None:
+    company.max_plots = plan.included_plots
+    company.max_agents = plan.included_agents
+    company.max_api_calls_daily = plan.daily_api_calls
+
+
+@transaction.atomic
+def company_signup(
+    *,
+    company_name: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    billing_email: str = "",
+) -> SignupResult:
+    """Create a company on a Starter trial with its first admin, and log the admin in."""
+    user = user_create(
+        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+    )
+    plan = Plan.objects.get(code=Tier.STARTER)
+    company = Company(
+        name=company_name.strip(),
+        slug=_unique_slug(company_name),
+        billing_email=billing_email or user.email,
+        phone=phone,
+        subscription_tier=Tier.STARTER,
+        subscription_status=SubscriptionStatus.TRIALING,
+        trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
+    )
+    _apply_plan_limits(company, plan)
+    company.save()
+    Membership.objects.create(company=company, user=user, role=Role.COMPANY_ADMIN)
+    publish(
+        signals.company_created,
+        sender=Company,
+        company_id=company.pk,
+        tier=company.subscription_tier,
+        trial_ends_at=company.trial_ends_at,
+        admin_user_id=user.pk,
+    )
+    return SignupResult(company=company, user_id=user.pk, tokens=issue_token_pair(user))
+
+
+COMPANY_PROFILE_FIELDS = ("name", "billing_email", "phone", "address")
+
+
+@transaction.atomic
+def company_update_profile(*, company_id: int, **changes: str) -> Company:
+    """Change the company's own details; plan, status and limits are not among them."""
+    unknown = set(changes) - set(COMPANY_PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(details={name: ["This field cannot be set."] for name in unknown})
+    company = Company.objects.select_for_update().get(pk=company_id)
+    for field, value in changes.items():
+        setattr(company, field, value)
+    company.save(update_fields=[*changes, "updated_at"])
+    return company
+
+
+@transaction.atomic
+def company_change_subscription(
+    *, company_id: int, tier: str | None = None, status: str | None = None
+) -> Company:
+    """Move a company to another tier and/or status; limits follow the tier's plan."""
+    company = Company.objects.select_for_update().get(pk=company_id)
+    old_tier, old_status = company.subscription_tier, company.subscription_status
+    if tier is not None:
+        if tier not in Tier.values:
+            raise ValidationFailed(details={"tier": [f"Unknown tier {tier!r}."]})
+        company.subscription_tier = tier
+        _apply_plan_limits(company, Plan.objects.get(code=tier))
+    if status is not None:
+        if status not in SubscriptionStatus.values:
+            raise ValidationFailed(details={"status": [f"Unknown status {status!r}."]})
+        company.subscription_status = status
+    company.save()
+    if (old_tier, old_status) != (company.subscription_tier, company.subscription_status):
+        publish(
+            signals.subscription_changed,
+            sender=Company,
+            company_id=company.pk,
+            old_tier=old_tier,
+            new_tier=company.subscription_tier,
+            old_status=old_status,
+            new_status=company.subscription_status,
+        )
+    return company
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _other_admins_exist(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(company_id=membership.company_id, role=Role.COMPANY_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_add(*, company_id: int, user_id: int, role: str) -> Membership:
+    """Give a user a role in a company (one membership per company)."""
+    if role not in MEMBERSHIP_ROLES:
+        raise ValidationFailed(details={"role": [f"Unknown role {role!r}."]})
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(company_id=company_id, user_id=user_id, role=role)
+    except IntegrityError as exc:
+        raise ConflictError(
+            "This user is already a member of the company.", code="already_member"
+        ) from exc
+
+
+def _locked_membership(company_id: int, membership_id: int) -> Membership:
+    # Lock every admin row of the company too, so two concurrent demotions cannot both
+    # see "another admin exists" and leave the company without one.
+    list(
+        Membership.objects.select_for_update()
+        .filter(company_id=company_id, role=Role.COMPANY_ADMIN)
+        .values_list("pk", flat=True)
+    )
+    try:
+        return Membership.objects.select_for_update().get(pk=membership_id, company_id=company_id)
+    except Membership.DoesNotExist as exc:
+        raise NotFoundError() from exc
+
+
+@transaction.atomic
+def membership_change_role(*, company_id: int, membership_id: int, role: str) -> Membership:
+    """Change a member's role; the company always keeps at least one admin."""
+    if role not in MEMBERSHIP_ROLES:
+        raise ValidationFailed(details={"role": [f"Unknown role {role!r}."]})
+    membership = _locked_membership(company_id, membership_id)
+    if (
+        membership.role == Role.COMPANY_ADMIN
+        and role != Role.COMPANY_ADMIN
+        and not _other_admins_exist(membership)
+    ):
+        raise ConflictError("A company must keep at least one admin.", code="last_admin")
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, company_id: int, membership_id: int) -> None:
+    """Remove a member; the last admin cannot be removed."""
+    membership = _locked_membership(company_id, membership_id)
+    if membership.role == Role.COMPANY_ADMIN and not _other_admins_exist(membership):
+        raise ConflictError("A company must keep at least one admin.", code="last_admin")
+    membership.delete()
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    raw_key: str
+
+
+@transaction.atomic
+def api_key_create(*, company_id: int, name: str, created_by_id: int | None) -> CreatedApiKey:
+    """Create a key; the raw key is returned here once and never stored."""
+    generated = generate_key()
+    api_key = ApiKey.objects.create(
+        company_id=company_id,
+        name=name,
+        prefix=generated.prefix,
+        key_hash=generated.key_hash,
+        created_by_id=created_by_id,
+    )
+    return CreatedApiKey(api_key=api_key, raw_key=generated.raw)
+
+
+@transaction.atomic
+def api_key_revoke(*, company_id: int, api_key_id: int) -> ApiKey:
+    """Revoke a key; revoking a revoked key changes nothing."""
+    try:
+        api_key = ApiKey.objects.select_for_update().get(pk=api_key_id, company_id=company_id)
+    except ApiKey.DoesNotExist as exc:
+        raise NotFoundError() from exc
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The active key matching ``raw_key`` (with its company), or None."""
+    prefix = split_prefix(raw_key)
+    if prefix is None:
+        return None
+    api_key = ApiKey.objects.select_related("company").filter(prefix=prefix).first()
+    if api_key is None or not api_key.is_active or not matches(raw_key, api_key.key_hash):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_TOUCH_INTERVAL:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.companies import views
+
+app_name = "companies"
+
+router = SimpleRouter()
+router.register("company/members", views.MembershipViewSet, basename="membership")
+router.register("company/api-keys", views.ApiKeyViewSet, basename="api-key")
+
+urlpatterns = [
+    path("signup/", views.SignupView.as_view(), name="signup"),
+    path("plans/", views.PlanListView.as_view(), name="plans"),
+    path("company/", views.CurrentCompanyView.as_view(), name="company"),
+    *router.urls,
+]

@@ -1,0 +1,63 @@
+"""The project's error type. Services raise these; the API turns them into the one format.
+
+Each subclass has a stable ``code`` that clients can branch on and an HTTP status.
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    status_code = 400
+    code = "application_error"
+    default_message = "The request could not be completed."
+
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, details: Any = None
+    ) -> None:
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.details = details
+        super().__init__(self.message)
+
+
+class ValidationFailed(ApplicationError):
+    status_code = 400
+    code = "validation_error"
+    default_message = "Some fields are invalid."
+
+
+class NotAuthenticatedError(ApplicationError):
+    status_code = 401
+    code = "not_authenticated"
+    default_message = "Authentication is required."
+
+
+class PaymentRequired(ApplicationError):
+    status_code = 402
+    code = "subscription_inactive"
+    default_message = "The company's subscription is not active."
+
+
+class PermissionDeniedError(ApplicationError):
+    status_code = 403
+    code = "permission_denied"
+    default_message = "You do not have permission to do this."
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class ConflictError(ApplicationError):
+    status_code = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class LimitExceeded(ApplicationError):
+    status_code = 403
+    code = "plan_limit_reached"
+    default_message = "The plan's limit has been reached."

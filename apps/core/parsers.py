@@ -1,0 +1,56 @@
+"""JSON parsing that refuses oversized, malformed or pathological bodies with a 400.
+
+DRF reads the body as a stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE never applies to
+API requests; the limit is enforced here. Deeply nested JSON makes ``json.loads`` raise
+RecursionError, which DRF would let through as a 500.
+"""
+
+import codecs
+import json
+from typing import Any
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
+        parser_context = parser_context or {}
+        limit: int = settings.API_MAX_JSON_BODY_BYTES
+        request = parser_context.get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise self._too_large(limit)
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise self._too_large(limit)
+
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.decode(raw, encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ParseError(
+                f"The body is not valid {encoding} text.", code="malformed_json"
+            ) from exc
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except RecursionError as exc:
+            raise ParseError("The JSON body is nested too deeply.", code="malformed_json") from exc
+        except ValueError as exc:
+            raise ParseError(f"The body is not valid JSON: {exc}", code="malformed_json") from exc
+
+    @staticmethod
+    def _too_large(limit: int) -> ParseError:
+        return ParseError(
+            f"The JSON body is larger than the {limit}-byte limit.", code="body_too_large"
+        )

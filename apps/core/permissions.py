@@ -1,0 +1,44 @@
+"""Permission classes built on the request's tenant (see apps.core.tenancy)."""
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from apps.core.tenancy import ApiKeyPrincipal, require_tenant
+
+
+class IsSignedInUser(BasePermission):
+    """A person signed in with a token, not a company API key."""
+
+    message = "This endpoint is for signed-in users, not API keys."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and not isinstance(user, ApiKeyPrincipal))
+
+
+class IsTenantMember(BasePermission):
+    """The caller is authenticated and acts for a company (membership or API key).
+
+    Anonymous callers get 401; a signed-in user without a company gets 403.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        require_tenant(request)
+        return True
+
+
+def tenant_role_in(*roles: str) -> type[BasePermission]:
+    """A permission class admitting tenant members holding one of ``roles``."""
+
+    class TenantRoleIn(IsTenantMember):
+        message = "Your role in this company does not allow this."
+
+        def has_permission(self, request: Request, view: Any) -> bool:
+            return super().has_permission(request, view) and request.tenant.role in roles
+
+    TenantRoleIn.__name__ = f"TenantRoleIn({', '.join(roles)})"
+    return TenantRoleIn

@@ -1,0 +1,49 @@
+"""Shared view pieces: tenant scoping for viewsets, and JSON error pages for /api/ paths."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+from apps.core.exception_handler import SERVER_ERROR_MESSAGE, error_body
+from apps.core.tenancy import require_tenant
+
+
+class TenantScopedMixin:
+    """Scope ``get_queryset`` to the request's company; another company's id answers 404."""
+
+    request: Any
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return queryset.filter(company_id=require_tenant(self.request).company_id)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        body = error_body("permission_denied", "You do not have permission to do this.")
+        return JsonResponse(body, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=500)
+    return defaults.server_error(request)

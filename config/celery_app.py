@@ -1,0 +1,27 @@
+"""The Celery application.
+
+Tasks are acknowledged late (a worker that dies mid-task leaves the message for another
+worker) and retried with exponential back-off by default; a task opts out by passing
+``autoretry_for=()``. Without CELERY_BROKER_URL the settings make every task run eagerly.
+"""
+
+from celery import Celery, Task
+
+from config.env import select_settings_module
+
+select_settings_module()
+
+
+class BaseTask(Task):
+    autoretry_for = (Exception,)
+    max_retries = 5
+    retry_backoff = 2
+    retry_backoff_max = 600
+    retry_jitter = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+
+app = Celery("estateapp", task_cls=BaseTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

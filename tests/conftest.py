@@ -1,0 +1,96 @@
+"""Shared fixtures, and the service markers.
+
+Tests marked ``postgres`` or ``redis`` need the real service (DATABASE_URL pointing at
+PostgreSQL, REDIS_URL set and reachable). Without it they are skipped with the reason;
+with REQUIRE_SERVICES=1 (CI) a missing service fails them instead.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.accounts.factories import UserFactory
+from tests.companies.factories import CompanyFactory, MembershipFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _postgres_available() -> tuple[bool, str]:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return engine.endswith("postgresql"), f"needs PostgreSQL; DATABASE_URL uses {engine}"
+
+
+def _redis_available() -> tuple[bool, str]:
+    if not settings.REDIS_URL:
+        return False, "needs Redis; REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return False, f"needs Redis; {settings.REDIS_URL} is unreachable ({exc})"
+    return True, ""
+
+
+SERVICE_CHECKS: dict[str, Callable[[], tuple[bool, str]]] = {
+    "postgres": _postgres_available,
+    "redis": _redis_available,
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, check in SERVICE_CHECKS.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        available, reason = check()
+        if not available:
+            if REQUIRE_SERVICES:
+                pytest.fail(f"{reason} (REQUIRE_SERVICES=1 makes this mandatory)")
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: Any, company_id: int | None = None) -> APIClient:
+    """An API client signed in as ``user`` (with a real JWT), acting for ``company_id``."""
+    from apps.accounts.services import issue_token_pair
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_token_pair(user).access}"}
+    if company_id is not None:
+        headers["HTTP_X_COMPANY_ID"] = str(company_id)
+    client = APIClient()
+    client.credentials(**headers)
+    return client
+
+
+@pytest.fixture
+def company(db: Any) -> Any:
+    return CompanyFactory()
+
+
+@pytest.fixture
+def admin_user(company: Any) -> Any:
+    return MembershipFactory(company=company, role="company_admin").user
+
+
+@pytest.fixture
+def admin_client(admin_user: Any) -> APIClient:
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return UserFactory()

@@ -1,0 +1,138 @@
+"""Every API error has one shape: {"error": {"code", "message", "details"}}."""
+
+import json
+
+import pytest
+from django.test import override_settings
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls_for_tests")]
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def test_validation_error_names_the_fields(api_client):
+    response = api_client.post(
+        "/api/test/echo/", {"name": "far too long a name", "amount": "-1"}, format="json"
+    )
+    error = assert_error(response, 400, "validation_error")
+    assert set(error["details"]) == {"name", "amount"}
+
+
+def test_valid_input_passes(api_client):
+    response = api_client.post("/api/test/echo/", {"name": "ok", "amount": "10.50"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"name": "ok", "amount": "10.50"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"name": "x",',
+        b"not json",
+        b'{"amount": NaN, "name": "x"}',
+        b"\xff\xfe\xfa",
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["truncated", "text", "nan", "bad-utf8", "deeply-nested"],
+)
+def test_malformed_json_is_a_400(api_client, body):
+    response = api_client.generic("POST", "/api/test/echo/", body, content_type="application/json")
+    assert_error(response, 400, "malformed_json")
+
+
+@override_settings(API_MAX_JSON_BODY_BYTES=1024)
+def test_oversized_json_is_a_400_before_parsing(api_client):
+    body = json.dumps({"name": "x", "amount": "1", "pad": "a" * 2000}).encode()
+    response = api_client.generic("POST", "/api/test/echo/", body, content_type="application/json")
+    error = assert_error(response, 400, "body_too_large")
+    assert "1024" in error["message"]
+
+
+@override_settings(API_MAX_JSON_BODY_BYTES=1024)
+def test_parser_stops_reading_at_the_limit_when_no_length_is_declared():
+    """A chunked body has no Content-Length: the parser still reads no more than limit + 1."""
+    import io
+
+    from rest_framework.exceptions import ParseError
+    from rest_framework.test import APIRequestFactory
+
+    from apps.core.parsers import BoundedJSONParser
+
+    request = APIRequestFactory().post("/api/test/echo/")
+    request.META.pop("CONTENT_LENGTH", None)
+    stream = io.BytesIO(b'{"pad": "' + b"a" * 10_000 + b'"}')
+    with pytest.raises(ParseError) as raised:
+        BoundedJSONParser().parse(stream, parser_context={"request": request})
+    assert raised.value.detail.code == "body_too_large"
+    assert stream.tell() == 1025
+
+
+def test_non_object_json_is_a_validation_error(api_client):
+    response = api_client.post("/api/test/echo/", [1, 2], format="json")
+    assert_error(response, 400, "validation_error")
+
+
+def test_unsupported_media_type(api_client):
+    response = api_client.generic("POST", "/api/test/echo/", b"name=x", content_type="text/plain")
+    assert_error(response, 415, "unsupported_media_type")
+
+
+def test_method_not_allowed(api_client):
+    assert_error(api_client.delete("/api/test/echo/"), 405, "method_not_allowed")
+
+
+def test_unknown_api_path_is_a_json_404(api_client):
+    assert_error(api_client.get("/api/no/such/thing/"), 404, "not_found")
+
+
+def test_not_authenticated_is_a_401_with_challenge(api_client):
+    response = api_client.get("/api/company/")
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_bad_token_is_a_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_error(api_client.get("/api/company/"), 401, "token_not_valid")
+
+
+def test_throttled_is_a_429_with_retry_after(api_client):
+    response = api_client.get("/api/test/errors/throttled/")
+    error = assert_error(response, 429, "throttled")
+    assert response["Retry-After"] == "13"
+    assert error["details"]["retry_after"] == 13
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        ("django-404", 404, "not_found"),
+        ("django-validation", 400, "validation_error"),
+        ("conflict", 409, "already_done"),
+        ("payment", 402, "subscription_inactive"),
+    ],
+)
+def test_django_and_application_errors(api_client, kind, status, code):
+    assert_error(api_client.get(f"/api/test/errors/{kind}/"), status, code)
+
+
+def test_application_error_carries_details(api_client):
+    error = assert_error(api_client.get("/api/test/errors/conflict/"), 409, "already_done")
+    assert error["details"] == {"id": 3}
+    assert error["message"] == "Already done."
+
+
+def test_unhandled_error_is_a_500_in_the_format_without_internals(api_client):
+    response = api_client.get("/api/test/errors/crash/")
+    error = assert_error(response, 500, "server_error")
+    assert "boom" not in response.content.decode()
+    assert error["details"] is None
