@@ -1,0 +1,198 @@
+import pytest
+from rest_framework.test import APIClient
+
+from apps.companies.models import ApiKey, Company, Membership
+from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "company_name": "Abuja Homes Ltd",
+    "email": "musa@abujahomes.ng",
+    "password": "Strong-Pass-2026",
+    "first_name": "Musa",
+}
+
+
+def test_signup_endpoint_returns_the_company_and_a_working_login(api_client):
+    response = api_client.post("/api/signup/", SIGNUP, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["company"]["subscription_status"] == "trialing"
+    assert body["company"]["subscription_tier"] == "starter"
+    assert body["company"]["is_subscription_active"] is True
+    me = APIClient()
+    me.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+    assert me.get("/api/company/").json()["id"] == body["company"]["id"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"subscription_tier": "enterprise"},
+        {"subscription_status": "active"},
+        {"max_plots": 100000},
+        {"max_api_calls_daily": 10**9},
+        {"trial_ends_at": "2099-01-01T00:00:00Z"},
+        {"company": 1},
+    ],
+)
+def test_signup_refuses_plan_fields_and_creates_nothing(api_client, extra):
+    response = api_client.post("/api/signup/", {**SIGNUP, **extra}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == set(extra)
+    assert not Company.objects.exists()
+
+
+def test_signup_reports_weak_passwords(api_client):
+    response = api_client.post("/api/signup/", {**SIGNUP, "password": "abujahomes"}, format="json")
+    assert response.status_code == 400
+    assert "password" in response.json()["error"]["details"]
+    assert not Company.objects.exists()
+
+
+def test_plans_are_public_with_naira_fees(api_client):
+    response = api_client.get("/api/plans/")
+    assert response.status_code == 200
+    assert [(p["code"], p["monthly_fee"], p["hourly_request_limit"]) for p in response.json()] == [
+        ("starter", "25000.00", 100),
+        ("professional", "75000.00", 1000),
+        ("enterprise", "250000.00", 10000),
+    ]
+
+
+def test_company_admin_updates_the_profile_but_not_the_plan(admin_client, company):
+    refused = admin_client.patch(
+        "/api/company/",
+        {"name": "Renamed", "subscription_tier": "enterprise", "max_plots": 99999},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["details"]) == {"subscription_tier", "max_plots"}
+    company.refresh_from_db()
+    assert company.name != "Renamed"
+    assert company.subscription_tier == "professional"
+
+    ok = admin_client.patch("/api/company/", {"name": "Renamed"}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["name"] == "Renamed"
+
+
+def test_a_marketer_reads_the_company_but_cannot_change_it(company):
+    marketer = MembershipFactory(company=company, role="marketer").user
+    client = client_for(marketer)
+    assert client.get("/api/company/").status_code == 200
+    response = client.patch("/api/company/", {"name": "Hijacked"}, format="json")
+    assert response.status_code == 403
+    company.refresh_from_db()
+    assert company.name != "Hijacked"
+
+
+def test_a_user_without_a_company_gets_403_no_company(user):
+    response = client_for(user).get("/api/company/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "no_company"
+
+
+def test_x_company_id_picks_among_memberships(company):
+    other = CompanyFactory()
+    user = MembershipFactory(company=company, role="company_admin").user
+    MembershipFactory(company=other, user=user, role="marketer")
+
+    assert client_for(user).get("/api/company/").json()["id"] == company.pk
+    assert client_for(user, company_id=other.pk).get("/api/company/").json()["id"] == other.pk
+    stranger = CompanyFactory()
+    response = client_for(user, company_id=stranger.pk).get("/api/company/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_a_member"
+    assert client_for(user, company_id="abc").get("/api/company/").status_code == 403
+
+
+def test_members_list_change_role_and_remove(admin_client, admin_user, company):
+    marketer = MembershipFactory(company=company, role="marketer")
+    listed = admin_client.get("/api/company/members/")
+    assert listed.status_code == 200
+    assert {m["email"] for m in listed.json()["results"]} == {admin_user.email, marketer.user.email}
+
+    changed = admin_client.patch(
+        f"/api/company/members/{marketer.pk}/", {"role": "client"}, format="json"
+    )
+    assert changed.status_code == 200
+    assert changed.json()["role"] == "client"
+
+    bad = admin_client.patch(f"/api/company/members/{marketer.pk}/", {"role": "god"}, format="json")
+    assert bad.status_code == 400
+
+    own = Membership.objects.get(user=admin_user)
+    last_admin = admin_client.delete(f"/api/company/members/{own.pk}/")
+    assert last_admin.status_code == 409
+    assert last_admin.json()["error"]["code"] == "last_admin"
+
+    assert admin_client.delete(f"/api/company/members/{marketer.pk}/").status_code == 204
+    assert not Membership.objects.filter(pk=marketer.pk).exists()
+
+
+def test_members_list_is_paginated_with_a_capped_page_size(admin_client, company):
+    MembershipFactory.create_batch(120, company=company, role="client")
+    page = admin_client.get("/api/company/members/?page_size=1000").json()
+    assert page["count"] == 121
+    assert len(page["results"]) == 100
+    assert page["next"] is not None
+    assert len(admin_client.get("/api/company/members/?page_size=5").json()["results"]) == 5
+
+
+def test_members_list_runs_a_constant_number_of_queries(
+    admin_client, company, django_assert_max_num_queries
+):
+    MembershipFactory.create_batch(3, company=company, role="client")
+    with django_assert_max_num_queries(5) as few:
+        admin_client.get("/api/company/members/")
+    MembershipFactory.create_batch(40, company=company, role="client")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get("/api/company/members/?page_size=50")
+
+
+def test_only_admins_manage_members_and_keys(company):
+    client = client_for(MembershipFactory(company=company, role="client").user)
+    assert client.get("/api/company/members/").status_code == 403
+    assert client.get("/api/company/api-keys/").status_code == 403
+    assert client.post("/api/company/api-keys/", {"name": "x"}, format="json").status_code == 403
+    assert not ApiKey.objects.exists()
+
+
+def test_api_key_lifecycle(admin_client, company):
+    created = admin_client.post("/api/company/api-keys/", {"name": "Website"}, format="json")
+    assert created.status_code == 201
+    raw = created.json()["key"]
+    key_id = created.json()["id"]
+    assert created.json()["display_prefix"].startswith("ea_")
+
+    listed = admin_client.get("/api/company/api-keys/").json()["results"]
+    assert [k["id"] for k in listed] == [key_id]
+    assert "key" not in listed[0]
+    assert raw not in str(admin_client.get(f"/api/company/api-keys/{key_id}/").content)
+
+    with_key = APIClient()
+    with_key.credentials(HTTP_X_API_KEY=raw)
+    assert with_key.get("/api/company/").json()["id"] == company.pk
+    assert ApiKey.objects.get(pk=key_id).last_used_at is not None
+    # A key cannot mint keys or manage people: those are for signed-in admins.
+    assert with_key.get("/api/company/api-keys/").status_code == 403
+
+    assert admin_client.delete(f"/api/company/api-keys/{key_id}/").status_code == 204
+    revoked = with_key.get("/api/company/")
+    assert revoked.status_code == 401
+    assert revoked.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_unknown_api_key_is_a_401(api_client):
+    api_client.credentials(HTTP_X_API_KEY="ea_000000000000_nope")
+    assert api_client.get("/api/company/").status_code == 401
+
+
+def test_api_key_acts_for_its_own_company_only(company):
+    other = CompanyFactory()
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=make_api_key(other))
+    assert client.get("/api/company/").json()["id"] == other.pk

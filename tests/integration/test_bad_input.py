@@ -1,0 +1,101 @@
+"""Malformed, oversized and mass-assigning bodies on every write route: a 4xx, no change."""
+
+import json
+
+import pytest
+from django.apps import apps
+from django.test import override_settings
+
+from apps.companies.models import Company
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.conftest import client_for
+from tests.integration.routes import api_routes
+from tests.integration.test_tenant_isolation import OBJECT_FACTORIES
+
+pytestmark = pytest.mark.django_db
+
+WRITE_METHODS = ("post", "put", "patch")
+WRITE_ROUTES = [
+    (route, method)
+    for route in api_routes()
+    for method in route.methods
+    if method in WRITE_METHODS and route.name not in {"schema", "docs"}
+]
+
+# What a client must never be able to set: the tenant, the plan, limits, status, money.
+MASS_ASSIGNMENT = {
+    "company": 999,
+    "company_id": 999,
+    "subscription_tier": "enterprise",
+    "subscription_status": "active",
+    "trial_ends_at": "2099-01-01T00:00:00Z",
+    "max_plots": 10**6,
+    "max_agents": 10**6,
+    "max_api_calls_daily": 10**9,
+    "stripe_customer_id": "cus_attacker",
+}
+
+
+def snapshot():
+    counts = {model._meta.label: model.objects.count() for model in apps.get_models()}
+    companies = list(Company.objects.order_by("pk").values())
+    return counts, companies
+
+
+@pytest.fixture
+def caller():
+    company = CompanyFactory()
+    admin = MembershipFactory(company=company, role="company_admin").user
+    return company, client_for(admin)
+
+
+def path_for(route, company):
+    if not route.is_detail:
+        return route.path()
+    return route.path(OBJECT_FACTORIES[route.name.rsplit("-", 1)[0]](company))
+
+
+def assert_unchanged_4xx(send):
+    before = snapshot()
+    response = send()
+    assert 400 <= response.status_code < 500, response.content
+    body = response.json()
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert snapshot() == before
+    return response
+
+
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name": "x",', b"\x00\x01garbage", b"[" * 50_000 + b"]" * 50_000],
+    ids=["truncated", "binary", "nested"],
+)
+def test_malformed_json_on_every_write_route(caller, route, method, body):
+    company, client = caller
+    path = path_for(route, company)
+    response = assert_unchanged_4xx(
+        lambda: client.generic(method.upper(), path, body, content_type="application/json")
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+@override_settings(API_MAX_JSON_BODY_BYTES=4096)
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+def test_oversized_json_on_every_write_route(caller, route, method):
+    company, client = caller
+    path = path_for(route, company)
+    body = json.dumps({"name": "x" * 10_000}).encode()
+    response = assert_unchanged_4xx(
+        lambda: client.generic(method.upper(), path, body, content_type="application/json")
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+def test_mass_assignment_on_every_write_route(caller, route, method):
+    company, client = caller
+    path = path_for(route, company)
+    assert_unchanged_4xx(lambda: getattr(client, method)(path, MASS_ASSIGNMENT, format="json"))

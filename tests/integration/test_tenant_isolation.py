@@ -1,0 +1,113 @@
+"""Walks every registered API route with two companies.
+
+A member of company A asking for company B's objects gets 404 (never 403, never the
+object), B's objects never appear in A's lists, and an anonymous caller gets 401 from
+every route that is not public. A new route fails here until it is listed below.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from apps.companies.models import ApiKey, Membership
+from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
+from tests.conftest import client_for
+from tests.integration.routes import Route, api_routes
+
+pytestmark = pytest.mark.django_db
+
+# Routes anyone may call: logging in, signing up, the plan catalogue and the API docs.
+PUBLIC_ROUTES = {"login", "refresh", "logout", "signup", "plans", "schema", "docs"}
+
+# Routes about the caller's own user or own company, with no object id of another tenant.
+SELF_ROUTES = {"me", "password-change", "company"}
+
+
+def _membership(company: Any) -> int:
+    return MembershipFactory(company=company, role="client").pk
+
+
+def _api_key(company: Any) -> int:
+    make_api_key(company, name="B's key")
+    return ApiKey.objects.filter(company=company).latest("id").pk
+
+
+# Route name (without -detail/-list) -> makes an object in the given company, returns its id.
+OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
+    "membership": _membership,
+    "api-key": _api_key,
+}
+
+# Model of each resource, to check the object is untouched after A's attempts.
+MODELS = {"membership": Membership, "api-key": ApiKey}
+
+
+def _resource(route: Route) -> str:
+    return route.name.rsplit("-", 1)[0]
+
+
+def test_every_route_is_classified():
+    for route in api_routes():
+        if route.name in PUBLIC_ROUTES or route.name in SELF_ROUTES:
+            continue
+        assert _resource(route) in OBJECT_FACTORIES, (
+            f"{route.template} ({route.name}) has no tenant-isolation coverage: add a factory"
+        )
+
+
+@pytest.mark.parametrize("route", [r for r in api_routes() if r.name not in PUBLIC_ROUTES], ids=str)
+def test_anonymous_callers_get_401(api_client, route):
+    pk = 1
+    for method in route.methods:
+        response = getattr(api_client, method)(route.path(pk), {}, format="json")
+        assert response.status_code == 401, f"{method.upper()} {route.template}"
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("route", [r for r in api_routes() if r.is_detail], ids=str)
+def test_another_companys_object_is_404_and_untouched(route):
+    company_a, company_b = CompanyFactory(), CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    MembershipFactory(company=company_b, role="company_admin")
+    resource = _resource(route)
+    pk = OBJECT_FACTORIES[resource](company_b)
+    before = MODELS[resource].objects.filter(pk=pk).values().get()
+    client = client_for(admin_a)
+
+    for method in route.methods:
+        response = getattr(client, method)(
+            route.path(pk), {"role": "client", "name": "x"}, format="json"
+        )
+        assert response.status_code == 404, f"{method.upper()} {route.template}"
+        assert response.json()["error"]["code"] == "not_found"
+
+    assert MODELS[resource].objects.filter(pk=pk).values().get() == before
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in api_routes() if not r.is_detail and _resource(r) in OBJECT_FACTORIES],
+    ids=str,
+)
+def test_lists_never_show_another_companys_objects(route):
+    company_a, company_b = CompanyFactory(), CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    own = OBJECT_FACTORIES[_resource(route)](company_a)
+    foreign = OBJECT_FACTORIES[_resource(route)](company_b)
+
+    response = client_for(admin_a).get(route.path())
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.json()["results"]}
+    assert own in ids
+    assert foreign not in ids
+
+
+def test_self_routes_show_only_the_callers_company():
+    company_a, company_b = CompanyFactory(), CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    MembershipFactory(company=company_b, role="company_admin")
+    client = client_for(admin_a)
+    assert client.get("/api/company/").json()["id"] == company_a.pk
+    me = client.get("/api/auth/me/").json()
+    assert [m["company_id"] for m in me["memberships"]] == [company_a.pk]
