@@ -1,14 +1,17 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import health
+from apps.core.views import api_not_found
 
 api_patterns = [
     path("auth/", include("apps.accounts.urls")),
     path("", include("apps.companies.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Last: an unknown /api/ path answers in the error format even with DEBUG on.
+    re_path(r"^", api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
 
 from apps.core.exception_handler import SERVER_ERROR_MESSAGE, error_body
@@ -37,9 +38,23 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return defaults.permission_denied(request, exception)
 
 
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    # The API never redirects a missing trailing slash (a POST body would be lost), but
+    # it says which path was meant.
+    details = None
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api-not-found":
+            details = {"did_you_mean": request.path + "/"}
+    return JsonResponse(error_body("not_found", "No such endpoint.", details), status=404)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
 
 

@@ -94,6 +94,18 @@ def test_unknown_api_path_is_a_json_404(api_client):
     assert_error(api_client.get("/api/no/such/thing/"), 404, "not_found")
 
 
+@pytest.mark.urls("config.urls")
+@override_settings(DEBUG=True)
+def test_unknown_api_path_is_json_even_in_debug(api_client):
+    assert_error(api_client.post("/api/no/such/thing/"), 404, "not_found")
+
+
+@pytest.mark.urls("config.urls")
+def test_missing_trailing_slash_names_the_right_path(api_client):
+    error = assert_error(api_client.post("/api/auth/login", {}, format="json"), 404, "not_found")
+    assert error["details"] == {"did_you_mean": "/api/auth/login/"}
+
+
 def test_not_authenticated_is_a_401_with_challenge(api_client):
     response = api_client.get("/api/company/")
     assert_error(response, 401, "not_authenticated")

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+# The catch-all that answers unknown /api/ paths with a JSON 404 is not an endpoint.
+NOT_ROUTES = {"api-not-found"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PK_PATTERNS = (re.compile(r"\(\?P<pk>[^)]*\)"), re.compile(r"<(?:\w+:)?pk>"))
 
@@ -50,7 +52,11 @@ def _walk(patterns: list, prefix: str) -> list[Route]:
 
 
 def api_routes() -> list[Route]:
-    routes = [r for r in _walk(get_resolver().url_patterns, "") if r.template.startswith("/api/")]
+    routes = [
+        route
+        for route in _walk(get_resolver().url_patterns, "")
+        if route.template.startswith("/api/") and route.name not in NOT_ROUTES
+    ]
     unparsed = [r.template for r in routes if "(?P" in r.template or "<" in r.template]
     assert not unparsed, f"routes with parameters this walker does not understand: {unparsed}"
     return routes
