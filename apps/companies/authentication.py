@@ -17,7 +17,7 @@ from apps.companies.models import Membership
 from apps.companies.services import api_key_authenticate
 from apps.core.errors import PermissionDeniedError
 from apps.core.roles import Role
-from apps.core.tenancy import ApiKeyPrincipal, Tenant, attach_tenant
+from apps.core.tenancy import ApiKeyPrincipal, Tenant, attach_tenant, tag_user
 
 COMPANY_HEADER = "X-Company-ID"
 API_KEY_HEADER = "X-API-Key"
@@ -54,6 +54,7 @@ class TenantJWTAuthentication(JWTAuthentication):
         user, token = result
         if is_access_token_revoked(token["jti"]):
             raise AuthenticationFailed("This token has been logged out.", code="token_revoked")
+        tag_user(user.pk)
         attach_tenant(request, tenant_for_user(user, request.headers.get(COMPANY_HEADER)))
         return user, token
 

@@ -49,10 +49,13 @@ def attach_tenant(request: Request | HttpRequest, tenant: Tenant | None) -> None
     if tenant is not None:
         sentry_sdk.set_tag("company_id", tenant.company_id)
         sentry_sdk.set_tag("tier", tenant.tier)
-        if tenant.user_id is not None:
-            sentry_sdk.set_user({"id": tenant.user_id})
         if tenant.api_key_id is not None:
             sentry_sdk.set_tag("api_key_id", tenant.api_key_id)
+
+
+def tag_user(user_id: int) -> None:
+    """Identify the caller in error reports by id only: no email, name or IP."""
+    sentry_sdk.set_user({"id": user_id})
 
 
 def get_tenant(request: Request | HttpRequest) -> Tenant | None:
