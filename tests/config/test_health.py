@@ -1,0 +1,101 @@
+"""Liveness and readiness probes, against real (and really unreachable) services.
+
+Port 1 on 127.0.0.1 has nothing listening, so a service pointed there fails the way a
+down Redis does: the connection is refused.
+"""
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def no_broker(settings: Any) -> None:
+    settings.CELERY_BROKER_URL = ""
+
+
+def test_healthz_answers_ok_without_the_database(client: Client) -> None:
+    # No django_db mark: pytest-django would turn any query into an error.
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_refuses_post(client: Client) -> None:
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_broker")
+def test_readyz_checks_database_and_cache(client: Client) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_broker")
+def test_readyz_fails_when_the_cache_is_unreachable(client: Client) -> None:
+    unreachable_cache = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": UNREACHABLE_REDIS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    # Changing CACHES makes Django drop its cache connections (setting_changed), so the
+    # probe connects to the unreachable server, and the real cache is back afterwards.
+    with override_settings(CACHES=unreachable_cache):
+        response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["failing"] == ["cache"]
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"].startswith("error: ")
+
+    cache.set("health:probe", "reachable again")
+    assert cache.get("health:probe") == "reachable again"
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_the_broker_is_unreachable(client: Client, settings: Any) -> None:
+    settings.CELERY_BROKER_URL = UNREACHABLE_REDIS
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["broker"]
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"] == "ok"
+    assert body["checks"]["broker"].startswith("error: ")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_readyz_checks_a_reachable_broker(client: Client, settings: Any) -> None:
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}

@@ -1,0 +1,207 @@
+"""Settings: what each environment selects, and production refusing to start half-configured.
+
+Settings are read once per process, so each case runs Django in a subprocess with an
+environment built for it.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stripe
+from stripe._api_version import _ApiVersion
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Variables the settings read; none may leak in from the shell that runs the tests.
+SETTINGS_VARIABLE_PREFIXES = ("DJANGO_", "CELERY_", "SENTRY_", "STRIPE_", "SECURE_", "JWT_")
+SETTINGS_VARIABLES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DB_CONN_MAX_AGE",
+    "REDIS_URL",
+    "CACHE_KEY_PREFIX",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "LOG_LEVEL",
+    "VAT_RATE",
+    "TRIAL_DAYS",
+    "API_MAX_JSON_BODY_BYTES",
+    "REQUIRE_SERVICES",
+}
+
+PRINT_SETTINGS = """
+import json
+from config.env import select_settings_module
+select_settings_module()
+import django
+django.setup()
+from django.conf import settings
+import stripe
+print(json.dumps({
+    "module": settings.SETTINGS_MODULE,
+    "debug": settings.DEBUG,
+    "database_engine": settings.DATABASES["default"]["ENGINE"],
+    "database_name": str(settings.DATABASES["default"]["NAME"]),
+    "cache_backend": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION", ""),
+    "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "celery_broker": settings.CELERY_BROKER_URL,
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_host": settings.EMAIL_HOST,
+    "email_port": settings.EMAIL_PORT,
+    "sentry_enabled": settings.SENTRY_ENABLED,
+    "stripe_enabled": settings.STRIPE_ENABLED,
+    "stripe_api_version": stripe.api_version,
+}))
+"""
+
+
+def clean_env(**variables: str) -> dict[str, str]:
+    """The test process's environment without any setting, plus ``variables``."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SETTINGS_VARIABLES and not name.startswith(SETTINGS_VARIABLE_PREFIXES)
+    }
+    env.update(variables)
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def loaded_settings(**variables: str) -> dict[str, Any]:
+    result = run(["-c", PRINT_SETTINGS], clean_env(**variables))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def production_secret_key() -> str:
+    return secrets.token_urlsafe(50)  # 67 characters, as Django's deploy check wants
+
+
+# --- production: strict --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("missing", "present"),
+    [
+        ("SECRET_KEY", {"ALLOWED_HOSTS": "api.example.ng", "DATABASE_URL": "sqlite:////tmp/x"}),
+        ("ALLOWED_HOSTS", {"SECRET_KEY": "k" * 60, "DATABASE_URL": "sqlite:////tmp/x"}),
+        ("DATABASE_URL", {"SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "api.example.ng"}),
+    ],
+)
+def test_production_refuses_to_start_without_a_required_variable(
+    missing: str, present: dict[str, str]
+) -> None:
+    result = run(["manage.py", "check"], clean_env(DJANGO_ENV="production", **present))
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        f"Configuration error: {missing} must be set when DJANGO_ENV=production"
+    ]
+
+
+def test_production_treats_a_blank_secret_key_as_missing() -> None:
+    env = clean_env(
+        DJANGO_ENV="production",
+        SECRET_KEY="   ",
+        ALLOWED_HOSTS="api.example.ng",
+        DATABASE_URL="sqlite:////tmp/x",
+    )
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_production_passes_the_deploy_checks(tmp_path: Path) -> None:
+    env = clean_env(
+        DJANGO_ENV="production",
+        SECRET_KEY=production_secret_key(),
+        ALLOWED_HOSTS="api.example.ng",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    )
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert result.stderr == ""
+
+
+# --- embedded defaults and configured services ----------------------------------------------
+
+
+def test_no_environment_runs_embedded() -> None:
+    loaded = loaded_settings()
+
+    assert loaded["module"] == "config.settings.local"
+    assert loaded["database_engine"] == "django.db.backends.sqlite3"
+    assert loaded["database_name"] == str(PROJECT_ROOT / "db.sqlite3")
+    assert loaded["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["celery_broker"] == ""
+    assert loaded["celery_eager"] is True
+    assert loaded["email_backend"] == "django.core.mail.backends.console.EmailBackend"
+    assert loaded["sentry_enabled"] is False
+    assert loaded["stripe_enabled"] is False
+
+
+def test_configured_services_are_used() -> None:
+    loaded = loaded_settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/1",
+        EMAIL_URL="smtp://127.0.0.1:2525",
+    )
+
+    assert loaded["database_engine"] == "django.db.backends.postgresql"
+    assert loaded["database_name"] == "test"
+    assert loaded["cache_backend"] == "django_redis.cache.RedisCache"
+    assert loaded["cache_location"] == "redis://127.0.0.1:6379/0"
+    assert loaded["celery_broker"] == "redis://127.0.0.1:6379/1"
+    assert loaded["celery_eager"] is False
+    assert loaded["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (loaded["email_host"], loaded["email_port"]) == ("127.0.0.1", 2525)
+
+
+def test_django_env_selects_the_settings_module() -> None:
+    assert loaded_settings(DJANGO_ENV="test")["module"] == "config.settings.test"
+    assert loaded_settings(DJANGO_ENV="development")["module"] == "config.settings.local"
+    explicit = loaded_settings(
+        DJANGO_ENV="production", DJANGO_SETTINGS_MODULE="config.settings.test"
+    )
+    assert explicit["module"] == "config.settings.test"
+
+
+# --- Stripe's API version ---------------------------------------------------------------------
+
+
+def test_stripe_api_version_is_pinned_in_a_fresh_process() -> None:
+    assert loaded_settings()["stripe_api_version"] == _ApiVersion.CURRENT
+
+
+def test_stripe_api_version_is_pinned_in_this_process(settings: Any) -> None:
+    # pytest-django has loaded config.settings.test, which configures the SDK.
+    assert settings.STRIPE_ENABLED is False
+    assert stripe.api_version == _ApiVersion.CURRENT
