@@ -8,6 +8,8 @@ from apps.core.views import api_not_found
 api_patterns = [
     path("auth/", include("apps.accounts.urls")),
     path("", include("apps.companies.urls")),
+    path("", include("apps.estates.urls")),
+    path("", include("apps.marketers.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Last: an unknown /api/ path answers in the error format even with DEBUG on.

@@ -60,6 +60,24 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def user_get_or_invite(
+    *, email: str, first_name: str = "", last_name: str = "", phone: str = ""
+) -> User:
+    """The user with this email, or a new one without a usable password yet.
+
+    A company records its clients before they ever log in; they set a password later.
+    """
+    email = normalize_email(email)
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name, "phone": phone}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def auth_login(*, request: Any, email: str, password: str) -> tuple[User, TokenPair]:
     """Check the credentials and issue a token pair; one error for every kind of failure."""
     user = authenticate(request, email=normalize_email(email), password=password)

@@ -90,3 +90,7 @@ def company_limits(*, company_id: int, at: datetime | None = None) -> CompanyLim
         max_api_calls_daily=company.max_api_calls_daily,
         hourly_request_limit=plan.hourly_request_limit,
     )
+
+
+def company_id_for_slug(*, slug: str) -> int | None:
+    return Company.objects.filter(slug=slug).values_list("pk", flat=True).first()

@@ -20,6 +20,7 @@ from apps.companies.models import (
     SubscriptionStatus,
     Tier,
 )
+from apps.companies.selectors import CompanyLimits, company_limits
 from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from apps.core.events import publish
 from apps.core.roles import MEMBERSHIP_ROLES, Role
@@ -170,6 +171,26 @@ def _locked_membership(company_id: int, membership_id: int) -> Membership:
         return Membership.objects.select_for_update().get(pk=membership_id, company_id=company_id)
     except Membership.DoesNotExist as exc:
         raise NotFoundError() from exc
+
+
+@transaction.atomic
+def membership_ensure(*, company_id: int, user_id: int, role: str) -> None:
+    """Make the user a member with ``role`` unless they already are a member (any role)."""
+    if role not in MEMBERSHIP_ROLES:
+        raise ValidationFailed(details={"role": [f"Unknown role {role!r}."]})
+    Membership.objects.get_or_create(
+        company_id=company_id, user_id=user_id, defaults={"role": role}
+    )
+
+
+def company_lock(*, company_id: int) -> CompanyLimits:
+    """Lock the company row until the caller's transaction ends, and return its limits.
+
+    Callers that check a plan limit and then act on it hold this lock, so two concurrent
+    requests cannot both pass the check.
+    """
+    Company.objects.select_for_update().filter(pk=company_id).values_list("pk").get()
+    return company_limits(company_id=company_id)
 
 
 @transaction.atomic

@@ -12,12 +12,9 @@ from rest_framework.views import APIView
 from apps.companies import serializers, services
 from apps.companies.models import ApiKey, Company, Membership
 from apps.companies.selectors import plans_public
-from apps.core.permissions import IsSignedInUser, IsTenantMember, tenant_role_in
-from apps.core.roles import Role
+from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, IsTenantMember
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
-
-IsCompanyAdmin = tenant_role_in(Role.COMPANY_ADMIN)
 
 
 class SignupView(APIView):

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from apps.core.roles import Role
 from apps.core.tenancy import ApiKeyPrincipal, require_tenant
 
 
@@ -42,3 +43,17 @@ def tenant_role_in(*roles: str) -> type[BasePermission]:
 
     TenantRoleIn.__name__ = f"TenantRoleIn({', '.join(roles)})"
     return TenantRoleIn
+
+
+IsCompanyAdmin = tenant_role_in(Role.COMPANY_ADMIN)
+
+
+class MembersReadAdminsWrite(IsTenantMember):
+    """Every member of the company may read; only its admins may change anything."""
+
+    message = "Only company admins can change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method in SAFE_METHODS or request.tenant.role == Role.COMPANY_ADMIN

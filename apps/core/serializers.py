@@ -30,3 +30,7 @@ class StrictSerializer(StrictInputMixin, serializers.Serializer):
 
 class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     pass
+
+
+class EmptySerializer(StrictSerializer):
+    """For actions that take no input: a body with any field, or malformed JSON, is a 400."""

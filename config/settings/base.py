@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.companies",
+    "apps.estates",
+    "apps.marketers",
 ]
 
 MIDDLEWARE = [

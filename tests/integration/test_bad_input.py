@@ -10,7 +10,7 @@ from apps.companies.models import Company
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
 from tests.integration.routes import api_routes
-from tests.integration.test_tenant_isolation import OBJECT_FACTORIES
+from tests.integration.test_tenant_isolation import OBJECT_FACTORIES, _resource
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def caller():
 def path_for(route, company):
     if not route.is_detail:
         return route.path()
-    return route.path(OBJECT_FACTORIES[route.name.rsplit("-", 1)[0]](company))
+    return route.path(OBJECT_FACTORIES[_resource(route)](company))
 
 
 def assert_unchanged_4xx(send):

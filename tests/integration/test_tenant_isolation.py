@@ -11,17 +11,35 @@ from typing import Any
 import pytest
 
 from apps.companies.models import ApiKey, Membership
+from apps.estates.models import Client, Estate, Plot, PlotPurchase
+from apps.marketers.models import (
+    AffiliationStatus,
+    MarketerAffiliation,
+    MarketerEarnedCommission,
+)
 from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
 from tests.conftest import client_for
+from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
+from tests.estates.sales import make_sale
 from tests.integration.routes import Route, api_routes
+from tests.marketers.factories import AffiliationFactory
 
 pytestmark = pytest.mark.django_db
 
 # Routes anyone may call: logging in, signing up, the plan catalogue and the API docs.
-PUBLIC_ROUTES = {"login", "refresh", "logout", "signup", "plans", "schema", "docs"}
+PUBLIC_ROUTES = {
+    "login",
+    "refresh",
+    "logout",
+    "signup",
+    "marketer-signup",
+    "plans",
+    "schema",
+    "docs",
+}
 
 # Routes about the caller's own user or own company, with no object id of another tenant.
-SELF_ROUTES = {"me", "password-change", "company"}
+SELF_ROUTES = {"me", "password-change", "company", "my-affiliation-list"}
 
 
 def _membership(company: Any) -> int:
@@ -33,18 +51,44 @@ def _api_key(company: Any) -> int:
     return ApiKey.objects.filter(company=company).latest("id").pk
 
 
-# Route name (without -detail/-list) -> makes an object in the given company, returns its id.
+def _commission(company: Any) -> int:
+    affiliation = AffiliationFactory(company=company)
+    return MarketerEarnedCommission.objects.get(
+        purchase_id=make_sale(company, affiliation=affiliation).pk
+    ).pk
+
+
+# Resource (route name before -list/-detail/-<action>) -> makes an object in the given
+# company and returns its id.
 OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
     "membership": _membership,
     "api-key": _api_key,
+    "estate": lambda company: EstateFactory(company=company).pk,
+    "plot": lambda company: PlotFactory(estate__company=company).pk,
+    "client": lambda company: ClientFactory(company=company).pk,
+    "purchase": lambda company: make_sale(company, complete=False).pk,
+    "affiliation": lambda company: (
+        AffiliationFactory(company=company, status=AffiliationStatus.PENDING).pk
+    ),
+    "commission": _commission,
 }
 
 # Model of each resource, to check the object is untouched after A's attempts.
-MODELS = {"membership": Membership, "api-key": ApiKey}
+MODELS = {
+    "membership": Membership,
+    "api-key": ApiKey,
+    "estate": Estate,
+    "plot": Plot,
+    "client": Client,
+    "purchase": PlotPurchase,
+    "affiliation": MarketerAffiliation,
+    "commission": MarketerEarnedCommission,
+}
 
 
 def _resource(route: Route) -> str:
-    return route.name.rsplit("-", 1)[0]
+    matches = [name for name in OBJECT_FACTORIES if route.name.startswith(f"{name}-")]
+    return max(matches, key=len) if matches else route.name
 
 
 def test_every_route_is_classified():
@@ -87,7 +131,7 @@ def test_another_companys_object_is_404_and_untouched(route):
 
 @pytest.mark.parametrize(
     "route",
-    [r for r in api_routes() if not r.is_detail and _resource(r) in OBJECT_FACTORIES],
+    [r for r in api_routes() if r.name.endswith("-list") and _resource(r) in OBJECT_FACTORIES],
     ids=str,
 )
 def test_lists_never_show_another_companys_objects(route):

@@ -1,0 +1,36 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
+
+
+class PlotFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    status = django_filters.ChoiceFilter(choices=PlotStatus.choices)
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    min_size = django_filters.NumberFilter(field_name="size_sqm", lookup_expr="gte")
+    max_size = django_filters.NumberFilter(field_name="size_sqm", lookup_expr="lte")
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+
+    class Meta:
+        model = Plot
+        fields = ["estate", "status"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(plot_number__icontains=value) | Q(estate__name__icontains=value))
+
+
+class PurchaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PurchaseStatus.choices)
+    plot = django_filters.NumberFilter(field_name="plot_id")
+    client = django_filters.NumberFilter(field_name="client_id")
+    affiliation = django_filters.NumberFilter(field_name="affiliation_id")
+    estate = django_filters.NumberFilter(field_name="plot__estate_id")
+
+    class Meta:
+        model = PlotPurchase
+        fields = ["status"]

@@ -1,0 +1,134 @@
+"""Estates, their plots, the company's clients and the plots they buy."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantOwnedModel
+from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+
+class Estate(TenantOwnedModel):
+    name = models.CharField(max_length=200)
+    location = models.CharField(max_length=300, help_text="Street address or area.")
+    state = models.CharField(max_length=64, help_text="Nigerian state, e.g. Lagos.")
+    lga = models.CharField("LGA", max_length=100, blank=True, help_text="Local government area.")
+    description = models.TextField(blank=True, max_length=5000)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="estate_name_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlotStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    RESERVED = "reserved", "Reserved"
+    SOLD = "sold", "Sold"
+
+
+class Plot(TenantOwnedModel):
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="plots")
+    plot_number = models.CharField(max_length=32)
+    size_sqm = models.DecimalField(
+        "size (m²)", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        validators=[MinValueValidator(0)],
+        help_text="Asking price in NGN.",
+    )
+    status = models.CharField(
+        max_length=16, choices=PlotStatus.choices, default=PlotStatus.AVAILABLE
+    )
+
+    class Meta:
+        ordering = ["estate_id", "plot_number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "plot_number"], name="plot_number_per_estate"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["company", "price"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plot {self.plot_number}"
+
+
+class Client(TenantOwnedModel):
+    """A buyer: a user with a client profile in one company."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_profiles"
+    )
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "user"], name="one_client_profile_per_company"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PurchaseStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlotPurchase(TenantOwnedModel):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="purchases")
+    plot = models.ForeignKey(Plot, on_delete=models.PROTECT, related_name="purchases")
+    affiliation = models.ForeignKey(
+        "marketers.MarketerAffiliation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The marketer who made the sale, if any.",
+    )
+    agreed_price = models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=PurchaseStatus.choices,
+        default=PurchaseStatus.COMPLETED,
+        db_index=True,
+    )
+    purchased_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-purchased_at", "-id"]
+        constraints = [
+            # A plot has at most one live sale, whatever races the application loses.
+            models.UniqueConstraint(
+                fields=["plot"],
+                condition=Q(status__in=["pending", "completed"]),
+                name="one_live_purchase_per_plot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Purchase {self.pk} of plot {self.plot_id} ({self.status})"

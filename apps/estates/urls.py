@@ -1,0 +1,13 @@
+from rest_framework.routers import SimpleRouter
+
+from apps.estates import views
+
+app_name = "estates"
+
+router = SimpleRouter()
+router.register("estates", views.EstateViewSet, basename="estate")
+router.register("plots", views.PlotViewSet, basename="plot")
+router.register("clients", views.ClientViewSet, basename="client")
+router.register("purchases", views.PurchaseViewSet, basename="purchase")
+
+urlpatterns = router.urls

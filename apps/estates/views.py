@@ -1,0 +1,183 @@
+"""Estates, plots, clients and purchases, scoped to the request's company."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.permissions import IsCompanyAdmin, IsTenantMember, MembersReadAdminsWrite
+from apps.core.roles import Role
+from apps.core.serializers import EmptySerializer
+from apps.core.tenancy import require_tenant
+from apps.core.views import TenantScopedMixin
+from apps.estates import filters, serializers, services
+from apps.estates.models import Client, Estate, Plot, PlotPurchase, PlotStatus
+from apps.marketers.selectors import affiliation_ids_for_user
+
+
+class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    queryset = Estate.objects.annotate(
+        plot_count=Count("plots"),
+        available_plot_count=Count("plots", filter=Q(plots__status=PlotStatus.AVAILABLE)),
+    )
+    serializer_class = serializers.EstateSerializer
+    permission_classes = [MembersReadAdminsWrite]
+    filterset_fields = ["is_active", "state"]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name", "id"]
+
+    def perform_create(self, serializer: Any) -> None:
+        estate = services.estate_create(
+            company_id=require_tenant(self.request).company_id, **serializer.validated_data
+        )
+        serializer.instance = self.get_queryset().get(pk=estate.pk)  # with the plot counts
+
+    def perform_update(self, serializer: Any) -> None:
+        estate = services.estate_update(
+            company_id=serializer.instance.company_id,
+            estate_id=serializer.instance.pk,
+            **serializer.validated_data,
+        )
+        serializer.instance = self.get_queryset().get(pk=estate.pk)
+
+    def perform_destroy(self, instance: Estate) -> None:
+        services.estate_delete(company_id=instance.company_id, estate_id=instance.pk)
+
+
+class PlotViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    queryset = Plot.objects.select_related("estate")
+    serializer_class = serializers.PlotSerializer
+    permission_classes = [MembersReadAdminsWrite]
+    filterset_class = filters.PlotFilter
+    ordering_fields = ["price", "size_sqm", "plot_number", "created_at"]
+    ordering = ["estate_id", "plot_number", "id"]
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("status", None)  # a new plot is available
+        serializer.instance = services.plot_create(
+            company_id=require_tenant(self.request).company_id,
+            estate_id=data.pop("estate").pk,
+            **data,
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        if "estate" in data:
+            data["estate_id"] = data.pop("estate").pk
+        serializer.instance = services.plot_update(
+            company_id=serializer.instance.company_id, plot_id=serializer.instance.pk, **data
+        )
+
+    def perform_destroy(self, instance: Plot) -> None:
+        services.plot_delete(company_id=instance.company_id, plot_id=instance.pk)
+
+
+class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    """The company's buyers. Company admins manage them."""
+
+    queryset = Client.objects.select_related("user")
+    serializer_class = serializers.ClientSerializer
+    permission_classes = [IsCompanyAdmin]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    @extend_schema(
+        request=serializers.ClientCreateSerializer, responses={201: serializers.ClientSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.ClientCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_create(
+            company_id=require_tenant(request).company_id, **data.validated_data
+        )
+        return Response(self.get_serializer(client).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.client_update(
+            company_id=serializer.instance.company_id,
+            client_id=serializer.instance.pk,
+            **serializer.validated_data,
+        )
+
+    def perform_destroy(self, instance: Client) -> None:
+        services.client_delete(company_id=instance.company_id, client_id=instance.pk)
+
+
+class PurchaseViewSet(
+    TenantScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Plot sales. Admins see and make every sale; a client sees their own purchases and
+    a marketer the sales made through them."""
+
+    queryset = PlotPurchase.objects.select_related("plot__estate", "client__user")
+    serializer_class = serializers.PurchaseSerializer
+    filterset_class = filters.PurchaseFilter
+    ordering_fields = ["purchased_at", "agreed_price"]
+    ordering = ["-purchased_at", "-id"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [IsTenantMember()]
+        return [IsCompanyAdmin()]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        tenant = require_tenant(self.request)
+        if tenant.role == Role.CLIENT:
+            return queryset.filter(client__user_id=tenant.user_id)
+        if tenant.role == Role.MARKETER:
+            return queryset.filter(
+                affiliation_id__in=affiliation_ids_for_user(
+                    company_id=tenant.company_id, user_id=tenant.user_id
+                )
+            )
+        return queryset
+
+    @extend_schema(
+        request=serializers.PurchaseCreateSerializer,
+        responses={201: serializers.PurchaseSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.PurchaseCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        purchase = services.purchase_create(
+            company_id=require_tenant(request).company_id,
+            plot_id=values.pop("plot").pk,
+            client_id=values.pop("client").pk,
+            affiliation_id=values.pop("affiliation", None),
+            **values,
+        )
+        return Response(self._read(purchase.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.PurchaseCancelSerializer, responses=serializers.PurchaseSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        purchase = self.get_object()
+        data = serializers.PurchaseCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.purchase_cancel(
+            company_id=purchase.company_id, purchase_id=purchase.pk, **data.validated_data
+        )
+        return Response(self._read(purchase.pk))
+
+    @extend_schema(request=None, responses=serializers.PurchaseSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        purchase = self.get_object()
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        services.purchase_complete(company_id=purchase.company_id, purchase_id=purchase.pk)
+        return Response(self._read(purchase.pk))
+
+    def _read(self, purchase_id: int) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=purchase_id)).data

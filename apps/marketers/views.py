@@ -1,0 +1,203 @@
+"""Marketer signup, applications, the company's affiliations and commissions."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.companies.selectors import company_id_for_slug
+from apps.core.errors import ValidationFailed
+from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
+from apps.core.roles import Role
+from apps.core.serializers import EmptySerializer
+from apps.core.tenancy import require_tenant
+from apps.core.views import TenantScopedMixin
+from apps.marketers import serializers, services
+from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
+
+AdminOrMarketer = tenant_role_in(Role.COMPANY_ADMIN, Role.MARKETER)
+
+
+class MarketerSignupView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=serializers.MarketerSignupSerializer,
+        responses={201: serializers.MarketerSignupResponseSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.MarketerSignupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = services.marketer_register(**data.validated_data)
+        body = {
+            "user_id": registration.user_id,
+            "access": registration.tokens.access,
+            "refresh": registration.tokens.refresh,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in marketer's own applications, across companies; POST applies to one."""
+
+    serializer_class = serializers.AffiliationSerializer
+    permission_classes = [IsSignedInUser]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet:
+        return MarketerAffiliation.objects.filter(
+            marketer__user_id=self.request.user.pk
+        ).select_related("marketer__user", "company")
+
+    @extend_schema(
+        request=serializers.AffiliationApplySerializer,
+        responses={201: serializers.AffiliationSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.AffiliationApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        company_id = company_id_for_slug(slug=data.validated_data["company"])
+        if company_id is None:
+            raise ValidationFailed(details={"company": ["No company with this slug."]})
+        affiliation = services.affiliation_request(
+            user_id=request.user.pk, company_id=company_id, phone=data.validated_data["phone"]
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=affiliation.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AffiliationViewSet(
+    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The company's marketers. Admins decide; a marketer sees only their own."""
+
+    queryset = MarketerAffiliation.objects.select_related("marketer__user", "company")
+    serializer_class = serializers.AffiliationSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at", "decided_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [AdminOrMarketer()]
+        return [IsCompanyAdmin()]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        tenant = require_tenant(self.request)
+        if tenant.role == Role.MARKETER:
+            return queryset.filter(marketer__user_id=tenant.user_id)
+        return queryset
+
+    def _decided(self, affiliation_id: int) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=affiliation_id)).data)
+
+    def _decision_args(self) -> dict[str, Any]:
+        affiliation = self.get_object()
+        return {
+            "company_id": affiliation.company_id,
+            "affiliation_id": affiliation.pk,
+            "decided_by_id": self.request.user.pk,
+        }
+
+    @extend_schema(
+        request=serializers.AffiliationApproveSerializer,
+        responses=serializers.AffiliationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        args = self._decision_args()
+        data = serializers.AffiliationApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.affiliation_approve(**args, **data.validated_data)
+        return self._decided(args["affiliation_id"])
+
+    @extend_schema(
+        request=serializers.AffiliationReasonSerializer, responses=serializers.AffiliationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        args = self._decision_args()
+        data = serializers.AffiliationReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.affiliation_reject(**args, **data.validated_data)
+        return self._decided(args["affiliation_id"])
+
+    @extend_schema(
+        request=serializers.AffiliationReasonSerializer, responses=serializers.AffiliationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str) -> Response:
+        args = self._decision_args()
+        data = serializers.AffiliationReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.affiliation_suspend(**args, **data.validated_data)
+        return self._decided(args["affiliation_id"])
+
+    @extend_schema(request=None, responses=serializers.AffiliationSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request: Request, pk: str) -> Response:
+        args = self._decision_args()
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        services.affiliation_reactivate(**args)
+        return self._decided(args["affiliation_id"])
+
+
+class CommissionViewSet(
+    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Earned commissions. A marketer sees their own; admins approve and mark them paid."""
+
+    queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
+    serializer_class = serializers.CommissionSerializer
+    filterset_fields = ["status", "affiliation"]
+    ordering_fields = ["created_at", "amount"]
+    ordering = ["-created_at", "-id"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [AdminOrMarketer()]
+        return [IsCompanyAdmin()]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        tenant = require_tenant(self.request)
+        if tenant.role == Role.MARKETER:
+            return queryset.filter(affiliation__marketer__user_id=tenant.user_id)
+        return queryset
+
+    @extend_schema(request=None, responses=serializers.CommissionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        commission = self.get_object()
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        commission = services.commission_approve(
+            company_id=commission.company_id,
+            commission_id=commission.pk,
+            approved_by_id=request.user.pk,
+        )
+        return Response(self.get_serializer(commission).data)
+
+    @extend_schema(
+        request=serializers.CommissionPaidSerializer, responses=serializers.CommissionSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request: Request, pk: str) -> Response:
+        commission = self.get_object()
+        data = serializers.CommissionPaidSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        commission = services.commission_mark_paid(
+            company_id=commission.company_id,
+            commission_id=commission.pk,
+            **data.validated_data,
+        )
+        return Response(self.get_serializer(commission).data)
