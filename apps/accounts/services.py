@@ -115,6 +115,15 @@ def user_change_password(*, user: User, current_password: str, new_password: str
 
 
 @transaction.atomic
+def user_set_password(*, user_id: int, password: str) -> None:
+    """Set a password (for invited users and demo data), following the password rules."""
+    user = User.objects.get(pk=user_id)
+    _check_password_rules(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
 def user_grant_billing_staff(*, user_id: int) -> None:
     """Let one of our people work on billing in the Django admin."""
     user = User.objects.get(pk=user_id)

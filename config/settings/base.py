@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.companies",
     "apps.estates",
     "apps.marketers",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,9 @@ SPECTACULAR_SETTINGS = {
 CURRENCY = "NGN"
 VAT_RATE = Decimal(env.str("VAT_RATE", default="0.075"))
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# Commissions wait this long before process_commissions approves them (sales cancelled
+# in the meantime cancel their commission instead).
+COMMISSION_HOLD_DAYS = env.int("COMMISSION_HOLD_DAYS", default=7)
 
 # --- i18n, static -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

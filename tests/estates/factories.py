@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import factory
 
+from apps.companies.models import Membership
 from apps.estates.models import Client, Estate, Plot
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory
@@ -32,8 +33,17 @@ class PlotFactory(factory.django.DjangoModelFactory):
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
+        skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
     phone = "08031234567"
     address = "12 Admiralty Way, Lekki"
+
+    @factory.post_generation
+    def membership(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # As client_create does: a client is a member of the company with the client role.
+        if create:
+            Membership.objects.get_or_create(
+                company=self.company, user=self.user, defaults={"role": "client"}
+            )
