@@ -18,6 +18,19 @@ class MarketerAffiliationAdmin(admin.ModelAdmin):
     raw_id_fields = ("marketer", "company", "decided_by")
     list_select_related = ("marketer__user", "company")
     date_hierarchy = "created_at"
+    # Decisions go through the services (plan limits, membership, events), not row edits.
+    readonly_fields = (
+        "company",
+        "marketer",
+        "status",
+        "commission_rate",
+        "decided_by",
+        "decided_at",
+        "reason",
+    )
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(MarketerEarnedCommission)

@@ -256,7 +256,7 @@ def commission_earn(
     A sale through an affiliation that is not approved earns nothing (None).
     """
     existing = (
-        MarketerEarnedCommission.objects.filter(purchase_id=purchase_id)
+        MarketerEarnedCommission.objects.filter(company_id=company_id, purchase_id=purchase_id)
         .values_list("pk", flat=True)
         .first()
     )
@@ -265,13 +265,21 @@ def commission_earn(
     affiliation = _locked_affiliation(company_id, affiliation_id)
     if affiliation.status != AffiliationStatus.APPROVED or affiliation.commission_rate is None:
         return None
-    commission = MarketerEarnedCommission.objects.create(
-        company_id=company_id,
-        affiliation=affiliation,
-        purchase_id=purchase_id,
-        rate=affiliation.commission_rate,
-        amount=percent_of(agreed_price, affiliation.commission_rate),
-    )
+    try:
+        with transaction.atomic():
+            commission = MarketerEarnedCommission.objects.create(
+                company_id=company_id,
+                affiliation=affiliation,
+                purchase_id=purchase_id,
+                rate=affiliation.commission_rate,
+                amount=percent_of(agreed_price, affiliation.commission_rate),
+            )
+    except IntegrityError:
+        # A concurrent call recorded it after our check above: the database keeps one
+        # commission per purchase, so return that one (its call publishes the event).
+        return MarketerEarnedCommission.objects.values_list("pk", flat=True).get(
+            purchase_id=purchase_id
+        )
     publish(
         signals.commission_earned,
         sender=MarketerEarnedCommission,

@@ -19,6 +19,7 @@ from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
 from apps.marketers import serializers, services
+from apps.marketers.filters import CommissionFilter
 from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
 
 AdminOrMarketer = tenant_role_in(Role.COMPANY_ADMIN, Role.MARKETER)
@@ -159,7 +160,7 @@ class CommissionViewSet(
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
     serializer_class = serializers.CommissionSerializer
-    filterset_fields = ["status", "affiliation"]
+    filterset_class = CommissionFilter
     ordering_fields = ["created_at", "amount"]
     ordering = ["-created_at", "-id"]
 

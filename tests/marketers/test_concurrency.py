@@ -1,0 +1,103 @@
+"""Races on PostgreSQL: the last agent slot, and earning one sale's commission twice."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from apps.core.errors import LimitExceeded
+from apps.marketers import services
+from apps.marketers.models import AffiliationStatus, MarketerAffiliation, MarketerEarnedCommission
+from tests.estates.sales import make_sale
+from tests.marketers.affiliations import approved_affiliation, pending_affiliation
+from tests.marketers.factories import AffiliationFactory
+
+# serialized_rollback: the plan catalogue (a data migration) must be there for the limit
+# check, even after another transactional test has flushed the database.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def run_together(*calls):
+    """Run each call in its own thread, all released at once; return (kind, value) per call."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = ("ok", calls[index]())
+        except Exception as exc:  # the outcome is what is asserted
+            outcomes[index] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(not thread.is_alive() for thread in threads), "a worker is stuck"
+    return outcomes
+
+
+def test_two_approvals_for_the_last_agent_slot_approve_exactly_one(company):
+    company.max_agents = 2
+    company.save()
+    AffiliationFactory(company=company)  # one slot taken, one left
+    applicants = [pending_affiliation(company), pending_affiliation(company)]
+
+    outcomes = run_together(
+        *[
+            lambda affiliation=affiliation: (
+                services.affiliation_approve(
+                    company_id=company.pk,
+                    affiliation_id=affiliation.pk,
+                    decided_by_id=None,
+                    commission_rate=Decimal("5.00"),
+                ).pk
+            )
+            for affiliation in applicants
+        ]
+    )
+
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["error", "ok"], outcomes
+    error = next(value for kind, value in outcomes if kind == "error")
+    assert isinstance(error, LimitExceeded)
+    assert error.code == "agent_limit_reached"
+    statuses = sorted(
+        MarketerAffiliation.objects.filter(pk__in=[a.pk for a in applicants]).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == [AffiliationStatus.APPROVED, AffiliationStatus.PENDING]
+    assert (
+        MarketerAffiliation.objects.filter(
+            company=company, status=AffiliationStatus.APPROVED
+        ).count()
+        == 2
+    )
+
+
+def test_earning_one_sales_commission_twice_at_once_makes_one_row(company):
+    affiliation = approved_affiliation(company, rate="2.50")
+    purchase = make_sale(company, affiliation=affiliation, complete=False)
+
+    def earn():
+        return services.commission_earn(
+            company_id=company.pk,
+            purchase_id=purchase.pk,
+            affiliation_id=affiliation.pk,
+            agreed_price=purchase.agreed_price,
+        )
+
+    outcomes = run_together(earn, earn)
+
+    rows = MarketerEarnedCommission.objects.filter(purchase=purchase)
+    assert rows.count() == 1
+    assert outcomes == [("ok", rows.get().pk), ("ok", rows.get().pk)]
+    assert rows.get().amount == Decimal("125000.00")  # 2.5 % of ₦5,000,000
