@@ -60,6 +60,17 @@ def _clean_cache() -> None:
 
 
 @pytest.fixture
+def plan_catalogue(db: Any) -> None:
+    """The plans the data migration creates, for transactional tests (whose flushes drop them)."""
+    from importlib import import_module
+
+    from apps.companies.models import Plan
+
+    for plan in import_module("apps.companies.migrations.0002_plan_catalogue").PLANS:
+        Plan.objects.update_or_create(code=plan["code"], defaults=plan)
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

@@ -13,11 +13,12 @@ from tests.estates.sales import make_sale
 from tests.marketers.affiliations import approved_affiliation, pending_affiliation
 from tests.marketers.factories import AffiliationFactory
 
-# serialized_rollback: the plan catalogue (a data migration) must be there for the limit
-# check, even after another transactional test has flushed the database.
+# The plan catalogue comes from a data migration, which an earlier transactional test's
+# flush removes: the plan_catalogue fixture puts it back.
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("plan_catalogue"),
 ]
 
 
