@@ -22,6 +22,7 @@ from apps.accounts.services import (
     user_change_password,
 )
 from apps.companies.selectors import memberships_for_user
+from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsSignedInUser
 from apps.core.roles import Role
 from apps.core.tenancy import get_tenant
@@ -34,6 +35,7 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=serializers.LoginSerializer, responses=serializers.TokenPairSerializer)
+    @limit_by_ip("LOGIN_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -46,6 +48,7 @@ class RefreshView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=serializers.RefreshSerializer, responses=serializers.TokenPairSerializer)
+    @limit_by_ip("LOGIN_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         refresh = TokenRefreshSerializer(data=request.data)
         try:
@@ -115,6 +118,7 @@ class PasswordChangeView(APIView):
     @extend_schema(
         request=serializers.PasswordChangeSerializer, responses=serializers.TokenPairSerializer
     )
+    @limit_by_ip("LOGIN_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)

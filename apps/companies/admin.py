@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.companies import services
+from apps.companies.limits import forget_plan_limits
 from apps.companies.models import (
     ApiKey,
     Company,
@@ -33,6 +36,10 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ("is_public",)
     search_fields = ("name", "code")
     inlines = [PlanStripePriceInline]
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_plan_limits()  # this process at once; others within a minute
 
 
 class MembershipInline(admin.TabularInline):

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from apps.accounts.selectors import is_access_token_revoked
+from apps.companies.limits import rate_limits_for
 from apps.companies.models import Membership
 from apps.companies.services import api_key_authenticate
 from apps.core.errors import PermissionDeniedError
@@ -38,11 +39,14 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
                 "You are not a member of that company.", code="not_a_member"
             )
         return None
+    limits = rate_limits_for(membership.company)
     return Tenant(
         company_id=membership.company_id,
         tier=membership.company.subscription_tier,
         role=membership.role,
         user_id=user.pk,
+        hourly_limit=limits.hourly,
+        daily_limit=limits.daily,
     )
 
 
@@ -67,6 +71,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = api_key_authenticate(raw_key=raw_key)
         if api_key is None:
             raise AuthenticationFailed("The API key is invalid or revoked.", code="invalid_api_key")
+        limits = rate_limits_for(api_key.company)
         attach_tenant(
             request,
             Tenant(
@@ -74,6 +79,8 @@ class ApiKeyAuthentication(BaseAuthentication):
                 tier=api_key.company.subscription_tier,
                 role=Role.COMPANY_ADMIN,
                 api_key_id=api_key.pk,
+                hourly_limit=limits.hourly,
+                daily_limit=limits.daily,
             ),
         )
         return ApiKeyPrincipal(api_key_id=api_key.pk, company_id=api_key.company_id), api_key

@@ -98,6 +98,11 @@ class Company(TimeStampedModel):
     max_plots = models.PositiveIntegerField(help_text="Plots included in the plan.")
     max_agents = models.PositiveIntegerField(help_text="Approved marketers allowed.")
     max_api_calls_daily = models.PositiveIntegerField()
+    api_hourly_limit_override = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Enterprise only: a negotiated hourly request limit replacing the plan's.",
+    )
 
     class Meta:
         verbose_name_plural = "companies"

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from apps.companies import serializers, services
 from apps.companies.models import ApiKey, Company, Membership
 from apps.companies.selectors import plans_public
+from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, IsTenantMember
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
@@ -25,6 +26,7 @@ class SignupView(APIView):
         request=serializers.SignupSerializer,
         responses={201: serializers.SignupResponseSerializer},
     )
+    @limit_by_ip("SIGNUP_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.SignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,12 +12,18 @@ class ApplicationError(Exception):
     default_message = "The request could not be completed."
 
     def __init__(
-        self, message: str | None = None, *, code: str | None = None, details: Any = None
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message or self.default_message
         if code:
             self.code = code
         self.details = details
+        self.headers = headers or {}
         super().__init__(self.message)
 
 

@@ -8,6 +8,7 @@ import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -53,8 +54,16 @@ def _describe_api_exception(exc: exceptions.APIException) -> tuple[str, str, Any
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
+    if isinstance(exc, Ratelimited):
+        set_rollback()
+        return error_response(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Too many attempts from this address; wait a minute and try again.",
+            headers={"Retry-After": "60"},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

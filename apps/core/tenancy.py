@@ -20,6 +20,9 @@ class Tenant:
     role: str
     user_id: int | None = None
     api_key_id: int | None = None
+    # API requests the company may make per hour and per day (None: not limited).
+    hourly_limit: int | None = None
+    daily_limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.companies.selectors import company_id_for_slug
 from apps.core.errors import ValidationFailed
+from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
@@ -33,6 +34,7 @@ class MarketerSignupView(APIView):
         request=serializers.MarketerSignupSerializer,
         responses={201: serializers.MarketerSignupResponseSerializer},
     )
+    @limit_by_ip("SIGNUP_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.MarketerSignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.companies",
     "apps.estates",
     "apps.marketers",
+    "apps.usage",
     "apps.demo",
 ]
 
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.usage.middleware.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,6 +140,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsTenantMember"],
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.usage.throttling.TenantRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
@@ -153,6 +156,13 @@ REST_FRAMEWORK = {
 # Largest JSON body the API parses; bigger ones are refused with a 400 before parsing.
 API_MAX_JSON_BODY_BYTES = env.int("API_MAX_JSON_BODY_BYTES", default=1024 * 1024)
 API_MAX_PAGE_SIZE = 100
+
+# Per client IP, for endpoints used before a company is known (django-ratelimit rates).
+LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
+SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
+# Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_USE_CACHE = "default"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "EstateApp API",
@@ -205,6 +215,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables when beat starts; editable in the admin after.
+CELERY_BEAT_SCHEDULE = {
+    "usage-flush-counters": {"task": "usage.flush_counters", "schedule": 300.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- logging -----------------------------------------------------------------------------

@@ -18,3 +18,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 EVENTS_RAISE_RECEIVER_ERRORS = True
+# Tests log in far more often than people; the limits themselves have their own tests.
+LOGIN_RATE_LIMIT = "1000/m"
+SIGNUP_RATE_LIMIT = "1000/m"

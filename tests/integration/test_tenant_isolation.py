@@ -39,7 +39,7 @@ PUBLIC_ROUTES = {
 }
 
 # Routes about the caller's own user or own company, with no object id of another tenant.
-SELF_ROUTES = {"me", "password-change", "company", "my-affiliation-list"}
+SELF_ROUTES = {"me", "password-change", "company", "my-affiliation-list", "usage"}
 
 
 def _membership(company: Any) -> int:

@@ -1,0 +1,87 @@
+"""Usage numbers for other apps (billing's overage) and for the usage endpoint."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from apps.estates import selectors as estate_selectors
+from apps.usage.counters import counter_store, window_for
+from apps.usage.models import UsageRecord
+from apps.usage.services import FLUSH_DAYS
+
+logger = logging.getLogger(__name__)
+
+
+def _live_count(company_id: int, day: date) -> int | None:
+    """The day's metered count from the counter store, or None if it cannot be read."""
+    try:
+        return counter_store().metered_for(company_id, day.strftime("%Y%m%d"))
+    except Exception:
+        logger.warning("Counter store unreachable; usage comes from flushed records only")
+        return None
+
+
+def api_calls_for_period(*, company_id: int, start: date, end: date) -> int:
+    """Admitted API calls from ``start`` to ``end`` inclusive (company-local days).
+
+    Flushed records, topped up with the live counters for the days not flushed for good.
+    """
+    records = dict(
+        UsageRecord.objects.filter(company_id=company_id, day__range=(start, end)).values_list(
+            "day", "api_calls"
+        )
+    )
+    today = timezone.localdate()
+    for offset in range(FLUSH_DAYS):
+        day = today - timedelta(days=offset)
+        if start <= day <= end:
+            live = _live_count(company_id, day)
+            if live is not None:
+                records[day] = max(records.get(day, 0), live)
+    return sum(records.values())
+
+
+def plots_count(*, company_id: int, at: datetime | None = None) -> int:
+    """Plots the company has (had at ``at``): what plot overage is billed on."""
+    return estate_selectors.plots_count(company_id=company_id, at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSummary:
+    hourly_used: int
+    hourly_limit: int
+    hourly_resets_at: datetime
+    daily_used: int
+    daily_limit: int
+    daily_resets_at: datetime
+    month_to_date: int
+    plots: int
+    max_plots: int
+
+
+def usage_summary(
+    *, company_id: int, hourly_limit: int, daily_limit: int, max_plots: int
+) -> UsageSummary:
+    """Current usage against the company's limits."""
+    now = timezone.now()
+    window = window_for(company_id, now)
+    try:
+        hourly, daily = counter_store().peek(window)
+    except Exception:
+        hourly = daily = 0
+    today = timezone.localdate(now)
+    return UsageSummary(
+        hourly_used=min(hourly, hourly_limit),
+        hourly_limit=hourly_limit,
+        hourly_resets_at=window.hour_resets_at,
+        daily_used=min(daily, daily_limit),
+        daily_limit=daily_limit,
+        daily_resets_at=window.day_resets_at,
+        month_to_date=api_calls_for_period(
+            company_id=company_id, start=today.replace(day=1), end=today
+        ),
+        plots=plots_count(company_id=company_id),
+        max_plots=max_plots,
+    )

@@ -1,0 +1,30 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.companies.selectors import company_limits
+from apps.core.permissions import IsTenantMember
+from apps.core.tenancy import require_tenant
+from apps.usage.selectors import usage_summary
+from apps.usage.serializers import UsageSummarySerializer
+
+
+class UsageView(APIView):
+    """The company's API usage now: this hour, today and this month, against its limits.
+
+    This request itself is counted before the numbers are read.
+    """
+
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(responses=UsageSummarySerializer)
+    def get(self, request: Request) -> Response:
+        tenant = require_tenant(request)
+        summary = usage_summary(
+            company_id=tenant.company_id,
+            hourly_limit=tenant.hourly_limit or 0,
+            daily_limit=tenant.daily_limit or 0,
+            max_plots=company_limits(company_id=tenant.company_id).max_plots,
+        )
+        return Response(UsageSummarySerializer(summary).data)
