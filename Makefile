@@ -42,5 +42,8 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
+bench: install
+	$(BIN)/python bench/rate_limit.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache htmlcov .coverage

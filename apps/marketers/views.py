@@ -1,5 +1,6 @@
 """Marketer signup, applications, the company's affiliations and commissions."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -101,16 +102,18 @@ class AffiliationViewSet(
             return queryset.filter(marketer__user_id=tenant.user_id)
         return queryset
 
-    def _decided(self, affiliation_id: int) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=affiliation_id)).data)
-
-    def _decision_args(self) -> dict[str, Any]:
+    def _decide(self, decision: Callable[..., Any], input_serializer: type) -> Response:
+        """Run one decision service on this affiliation with the validated input."""
         affiliation = self.get_object()
-        return {
-            "company_id": affiliation.company_id,
-            "affiliation_id": affiliation.pk,
-            "decided_by_id": self.request.user.pk,
-        }
+        data = input_serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        decision(
+            company_id=affiliation.company_id,
+            affiliation_id=affiliation.pk,
+            decided_by_id=self.request.user.pk,
+            **data.validated_data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=affiliation.pk)).data)
 
     @extend_schema(
         request=serializers.AffiliationApproveSerializer,
@@ -118,41 +121,26 @@ class AffiliationViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        args = self._decision_args()
-        data = serializers.AffiliationApproveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.affiliation_approve(**args, **data.validated_data)
-        return self._decided(args["affiliation_id"])
+        return self._decide(services.affiliation_approve, serializers.AffiliationApproveSerializer)
 
     @extend_schema(
         request=serializers.AffiliationReasonSerializer, responses=serializers.AffiliationSerializer
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        args = self._decision_args()
-        data = serializers.AffiliationReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.affiliation_reject(**args, **data.validated_data)
-        return self._decided(args["affiliation_id"])
+        return self._decide(services.affiliation_reject, serializers.AffiliationReasonSerializer)
 
     @extend_schema(
         request=serializers.AffiliationReasonSerializer, responses=serializers.AffiliationSerializer
     )
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        args = self._decision_args()
-        data = serializers.AffiliationReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.affiliation_suspend(**args, **data.validated_data)
-        return self._decided(args["affiliation_id"])
+        return self._decide(services.affiliation_suspend, serializers.AffiliationReasonSerializer)
 
     @extend_schema(request=None, responses=serializers.AffiliationSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, pk: str) -> Response:
-        args = self._decision_args()
-        EmptySerializer(data=request.data).is_valid(raise_exception=True)
-        services.affiliation_reactivate(**args)
-        return self._decided(args["affiliation_id"])
+        return self._decide(services.affiliation_reactivate, EmptySerializer)
 
 
 class CommissionViewSet(
