@@ -93,12 +93,16 @@ if REDIS_URL:
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # A Redis outage degrades (cache misses, logged) instead of failing every
+                # request; the rate-limit counters fail open on their own (apps.usage).
+                "IGNORE_EXCEPTIONS": True,
             },
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="estateapp"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -163,6 +167,8 @@ SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 # Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_USE_CACHE = "default"
+# Without the cache, let logins through rather than lock everyone out.
+RATELIMIT_FAIL_OPEN = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "EstateApp API",
