@@ -58,11 +58,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     if isinstance(exc, Ratelimited):
         set_rollback()
+        # apps.core.ip_limits says how long its window is; a bare Ratelimited does not.
+        retry_after = getattr(exc, "retry_after", 60)
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "too_many_attempts",
-            "Too many attempts from this address; wait a minute and try again.",
-            headers={"Retry-After": "60"},
+            "Too many attempts from this address; try again later.",
+            {"retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -47,6 +47,8 @@ def _record(*, company_id: int, day: date, calls: int) -> int:
     """Raise the day's record to ``calls`` (creating it); returns 1 if a row changed."""
     if _raise_to(company_id, day, calls):
         return 1
+    if UsageRecord.objects.filter(company_id=company_id, day=day).exists():
+        return 0  # already at least this high
     try:
         with transaction.atomic():
             UsageRecord.objects.create(company_id=company_id, day=day, api_calls=calls)

@@ -110,23 +110,15 @@ class TenantRateThrottle(BaseThrottle):
                 day=timezone.localdate(now),
                 daily_limit=tenant.daily_limit,
             )
-        if hit.refused_by == "daily":
-            retry_after, message = (
-                state.daily_reset,
-                (f"The company's daily limit of {tenant.daily_limit} API requests is used up."),
-            )
-        else:
-            retry_after, message = (
-                state.hourly_reset,
-                (f"The company's hourly limit of {tenant.hourly_limit} API requests is used up."),
-            )
+        limit_value = tenant.daily_limit if hit.refused_by == "daily" else tenant.hourly_limit
+        # Refused by the hour with the day used up as well, the real wait is until midnight.
+        day_used_up = hit.daily_count >= tenant.daily_limit
+        retry_after = state.daily_reset if day_used_up else state.hourly_reset
         raise RateLimited(
-            message,
+            f"The company's {hit.refused_by} limit of {limit_value} API requests is used up.",
             details={
                 "limit": hit.refused_by,
-                "limit_value": tenant.daily_limit
-                if hit.refused_by == "daily"
-                else tenant.hourly_limit,
+                "limit_value": limit_value,
                 "retry_after": retry_after,
             },
             headers={"Retry-After": str(retry_after)},
