@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from apps.core.serializers import StrictModelSerializer
+from apps.core.serializers import StrictModelSerializer, StrictSerializer
 
 User = get_user_model()
 
@@ -67,3 +67,13 @@ class MeUpdateSerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone"]
+
+
+class PasswordResetSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)

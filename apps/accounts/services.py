@@ -5,8 +5,11 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -109,9 +112,51 @@ def user_change_password(*, user: User, current_password: str, new_password: str
     _check_password_rules(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _end_sessions(user)
+    return issue_token_pair(user)
+
+
+def _end_sessions(user: User) -> None:
+    """Blacklist every refresh token; access tokens die with the password hash claim."""
     for outstanding in OutstandingToken.objects.filter(user=user):
         BlacklistedToken.objects.get_or_create(token=outstanding)
-    return issue_token_pair(user)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link if an active account has this email; say nothing either way.
+
+    The email goes out on commit, through a task that makes the token when it sends.
+    """
+    from apps.accounts.tasks import send_password_reset_email
+
+    user_id = (
+        User.objects.filter(email=normalize_email(email), is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if user_id is not None:
+        transaction.on_commit(lambda: send_password_reset_email.delay(user_id=user_id))
+
+
+class InvalidResetLink(ValidationFailed):
+    code = "invalid_reset_link"
+    default_message = "The reset link is invalid or has expired; ask for a new one."
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
+    """Set a new password from a reset link (also how invited clients first set one)."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+        user = User.objects.select_for_update().get(pk=user_id, is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist) as exc:
+        raise InvalidResetLink() from exc
+    if not default_token_generator.check_token(user, token):
+        raise InvalidResetLink()
+    _check_password_rules(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _end_sessions(user)
 
 
 @transaction.atomic

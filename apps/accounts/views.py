@@ -19,6 +19,8 @@ from apps.accounts.services import (
     InvalidRefreshToken,
     auth_login,
     auth_logout,
+    password_reset_confirm,
+    password_reset_request,
     user_change_password,
 )
 from apps.companies.selectors import memberships_for_user
@@ -124,3 +126,34 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         tokens = user_change_password(user=request.user, **data.validated_data)
         return Response({"access": tokens.access, "refresh": tokens.refresh})
+
+
+class PasswordResetView(APIView):
+    """Ask for a password-reset email. The answer is the same whether or not the email
+    has an account."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.PasswordResetSerializer, responses={202: None})
+    @limit_by_ip("PASSWORD_RESET_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_request(**data.validated_data)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    """Set a new password with the uid and token from the emailed link."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: None})
+    @limit_by_ip("LOGIN_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.PasswordResetConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

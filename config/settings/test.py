@@ -21,3 +21,4 @@ EVENTS_RAISE_RECEIVER_ERRORS = True
 # Tests log in far more often than people; the limits themselves have their own tests.
 LOGIN_RATE_LIMIT = "1000/m"
 SIGNUP_RATE_LIMIT = "1000/m"
+PASSWORD_RESET_RATE_LIMIT = "1000/m"  # noqa: S105 - a rate, not a password

@@ -31,6 +31,8 @@ PUBLIC_ROUTES = {
     "login",
     "refresh",
     "logout",
+    "password-reset",
+    "password-reset-confirm",
     "signup",
     "marketer-signup",
     "plans",
