@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
@@ -52,14 +52,19 @@ def user_create(
 ) -> User:
     """Create an active user after checking the email is free and the password follows the rules."""
     email = normalize_email(email)
+    taken = ValidationFailed(
+        details={"email": ["An account with this email exists: log in or reset the password."]}
+    )
     if User.objects.filter(email=email).exists():
-        raise ValidationFailed(
-            details={"email": ["An account with this email already exists."]},
-        )
+        raise taken
     user = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
     _check_password_rules(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent signup with the same email won
+        raise taken from exc
     return user
 
 
@@ -75,6 +80,9 @@ def user_get_or_invite(
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name, "phone": phone}
     )
+    if user.is_staff or user.is_superuser:
+        # Our own staff accounts are never attached to a tenant by a tenant.
+        raise ValidationFailed(details={"email": ["This email cannot be used here."]})
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])

@@ -13,6 +13,7 @@ from apps.companies.models import (
     Plan,
     PlanStripePrice,
     SubscriptionStatus,
+    Tier,
 )
 
 
@@ -36,6 +37,15 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ("is_public",)
     search_fields = ("name", "code")
     inlines = [PlanStripePriceInline]
+    # Companies and the rate limiter refer to plans by code: a code never changes and a
+    # plan is never deleted (hide it with is_public instead).
+    readonly_fields = ("code",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -61,11 +71,51 @@ class CompanyAdmin(admin.ModelAdmin):
     )
     list_filter = ("subscription_tier", "subscription_status")
     search_fields = ("name", "slug", "billing_email", "stripe_customer_id")
-    readonly_fields = ("created_at", "updated_at")
-    prepopulated_fields = {"slug": ("name",)}
+    # Tier, status and limits move through the actions (services: limits re-applied,
+    # events sent), never by editing the fields.
+    readonly_fields = (
+        "subscription_tier",
+        "subscription_status",
+        "max_plots",
+        "max_agents",
+        "max_api_calls_daily",
+        "trial_ends_at",
+        "subscription_ends_at",
+        "stripe_customer_id",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "created_at"
     inlines = [MembershipInline]
-    actions = ["suspend", "reactivate"]
+    actions = [
+        "suspend",
+        "reactivate",
+        "move_to_starter",
+        "move_to_professional",
+        "move_to_enterprise",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # companies sign up themselves
+
+    def _move(self, request: HttpRequest, queryset: QuerySet[Company], tier: str) -> None:
+        for company in queryset:
+            services.company_change_subscription(company_id=company.pk, tier=tier)
+        self.message_user(
+            request, f"Moved {queryset.count()} companies to {tier}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Move to the Starter plan")
+    def move_to_starter(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        self._move(request, queryset, Tier.STARTER)
+
+    @admin.action(description="Move to the Professional plan")
+    def move_to_professional(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        self._move(request, queryset, Tier.PROFESSIONAL)
+
+    @admin.action(description="Move to the Enterprise plan")
+    def move_to_enterprise(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        self._move(request, queryset, Tier.ENTERPRISE)
 
     @admin.action(description="Suspend the selected companies")
     def suspend(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:

@@ -27,7 +27,11 @@ API_KEY_HEADER = "X-API-Key"
 def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | None:
     memberships = Membership.objects.filter(user_id=user.pk).select_related("company")
     if requested_company_id:
-        if not requested_company_id.isdigit():
+        if not (
+            requested_company_id.isascii()
+            and requested_company_id.isdigit()
+            and len(requested_company_id) <= 18
+        ):
             raise PermissionDeniedError(
                 f"{COMPANY_HEADER} must be a company id.", code="not_a_member"
             )
@@ -47,6 +51,7 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
         user_id=user.pk,
         hourly_limit=limits.hourly,
         daily_limit=limits.daily,
+        subscription_active=membership.company.is_subscription_active(),
     )
 
 
@@ -81,6 +86,7 @@ class ApiKeyAuthentication(BaseAuthentication):
                 api_key_id=api_key.pk,
                 hourly_limit=limits.hourly,
                 daily_limit=limits.daily,
+                subscription_active=api_key.company.is_subscription_active(),
             ),
         )
         return ApiKeyPrincipal(api_key_id=api_key.pk, company_id=api_key.company_id), api_key

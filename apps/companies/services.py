@@ -75,7 +75,12 @@ def company_signup(
         trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
     )
     _apply_plan_limits(company, plan)
-    company.save()
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:  # a concurrent signup took the slug
+        company.slug = f"{company.slug[:50]}-{secrets.token_hex(3)}"
+        company.save()
     Membership.objects.create(company=company, user=user, role=Role.COMPANY_ADMIN)
     publish(
         signals.company_created,
@@ -121,6 +126,10 @@ def company_change_subscription(
             raise ValidationFailed(details={"status": [f"Unknown status {status!r}."]})
         company.subscription_status = status
     company.save()
+    if old_status != SubscriptionStatus.SUSPENDED == company.subscription_status:
+        publish(signals.company_suspended, sender=Company, company_id=company.pk, reason="")
+    if old_status == SubscriptionStatus.SUSPENDED != company.subscription_status:
+        publish(signals.company_reactivated, sender=Company, company_id=company.pk)
     if (old_tier, old_status) != (company.subscription_tier, company.subscription_status):
         publish(
             signals.subscription_changed,
@@ -181,6 +190,12 @@ def membership_ensure(*, company_id: int, user_id: int, role: str) -> None:
     Membership.objects.get_or_create(
         company_id=company_id, user_id=user_id, defaults={"role": role}
     )
+
+
+@transaction.atomic
+def membership_end_role(*, company_id: int, user_id: int, role: str) -> None:
+    """Remove the user's membership if it holds ``role`` (e.g. a deleted client's)."""
+    Membership.objects.filter(company_id=company_id, user_id=user_id, role=role).delete()
 
 
 def company_lock(*, company_id: int) -> CompanyLimits:

@@ -50,6 +50,8 @@ class PlanListView(APIView):
 
 
 class CurrentCompanyView(APIView):
+    allowed_without_subscription = True
+
     def get_permissions(self) -> list[Any]:
         if self.request.method == "GET":
             return [IsTenantMember()]
@@ -85,6 +87,7 @@ class MembershipViewSet(
 ):
     """The company's members. Only company admins manage them."""
 
+    allowed_without_subscription = True
     queryset = Membership.objects.select_related("user").order_by("created_at", "id")
     serializer_class = serializers.MembershipSerializer
     permission_classes = [IsSignedInUser, IsCompanyAdmin]
@@ -118,6 +121,7 @@ class ApiKeyViewSet(
 ):
     """Company API keys. Created by a signed-in admin; the key is shown once. DELETE revokes."""
 
+    allowed_without_subscription = True
     queryset = ApiKey.objects.all()
     serializer_class = serializers.ApiKeySerializer
     permission_classes = [IsSignedInUser, IsCompanyAdmin]

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from apps.core.errors import PaymentRequired
 from apps.core.roles import Role
 from apps.core.tenancy import ApiKeyPrincipal, require_tenant
 
@@ -22,13 +23,23 @@ class IsSignedInUser(BasePermission):
 class IsTenantMember(BasePermission):
     """The caller is authenticated and acts for a company (membership or API key).
 
-    Anonymous callers get 401; a signed-in user without a company gets 403.
+    Anonymous callers get 401; a signed-in user without a company gets 403. A company
+    whose subscription is not active gets 402 for any change, except on views marked
+    ``allowed_without_subscription`` (its own profile, members and keys).
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        require_tenant(request)
+        tenant = require_tenant(request)
+        if (
+            request.method not in SAFE_METHODS
+            and not tenant.subscription_active
+            and not getattr(view, "allowed_without_subscription", False)
+        ):
+            raise PaymentRequired(
+                "The company's subscription is not active: renew it to make changes."
+            )
         return True
 
 

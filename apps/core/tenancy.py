@@ -23,6 +23,9 @@ class Tenant:
     # API requests the company may make per hour and per day (None: not limited).
     hourly_limit: int | None = None
     daily_limit: int | None = None
+    # False once a trial ends or the company is suspended or cancelled: it may read, and
+    # manage its own account, but not change its data until it pays.
+    subscription_active: bool = True
 
 
 @dataclass(frozen=True, slots=True)

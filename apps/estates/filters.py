@@ -1,16 +1,26 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.filters import IdFilter
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
 
 
 class PlotFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
+    estate = IdFilter(field_name="estate_id")
     status = django_filters.ChoiceFilter(choices=PlotStatus.choices)
-    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
-    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
-    min_size = django_filters.NumberFilter(field_name="size_sqm", lookup_expr="gte")
-    max_size = django_filters.NumberFilter(field_name="size_sqm", lookup_expr="lte")
+    # Bounded like the columns, so an absurd number is a 400, not a database error.
+    min_price = django_filters.NumberFilter(
+        field_name="price", lookup_expr="gte", max_digits=14, decimal_places=2
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="price", lookup_expr="lte", max_digits=14, decimal_places=2
+    )
+    min_size = django_filters.NumberFilter(
+        field_name="size_sqm", lookup_expr="gte", max_digits=10, decimal_places=2
+    )
+    max_size = django_filters.NumberFilter(
+        field_name="size_sqm", lookup_expr="lte", max_digits=10, decimal_places=2
+    )
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
     class Meta:
@@ -26,10 +36,10 @@ class PlotFilter(django_filters.FilterSet):
 
 class PurchaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PurchaseStatus.choices)
-    plot = django_filters.NumberFilter(field_name="plot_id")
-    client = django_filters.NumberFilter(field_name="client_id")
-    affiliation = django_filters.NumberFilter(field_name="affiliation_id")
-    estate = django_filters.NumberFilter(field_name="plot__estate_id")
+    plot = IdFilter(field_name="plot_id")
+    client = IdFilter(field_name="client_id")
+    affiliation = IdFilter(field_name="affiliation_id")
+    estate = IdFilter(field_name="plot__estate_id")
 
     class Meta:
         model = PlotPurchase

@@ -71,6 +71,10 @@ class Client(TenantOwnedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_profiles"
     )
+    # The company's own record of the buyer: never read from (or shown to) another
+    # company, even when the same person is a client elsewhere.
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     address = models.CharField(max_length=500, blank=True)
 

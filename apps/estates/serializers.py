@@ -78,8 +78,6 @@ class PlotSerializer(StrictModelSerializer):
 
 class ClientSerializer(StrictModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
 
     class Meta:
         model = Client

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import user_get_or_invite
 from apps.companies.selectors import company_limits
-from apps.companies.services import membership_ensure
+from apps.companies.services import membership_end_role, membership_ensure
 from apps.core.errors import (
     ConflictError,
     NotFoundError,
@@ -171,7 +171,14 @@ def client_create(
 ) -> Client:
     """Record a buyer. An existing user (by email) is reused; a new one is invited."""
     user = user_get_or_invite(email=email, first_name=first_name, last_name=last_name, phone=phone)
-    client = Client(company_id=company_id, user=user, phone=phone, address=address)
+    client = Client(
+        company_id=company_id,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        address=address,
+    )
     _save_unique(
         client, "This person is already a client of the company.", "duplicate_client", "email"
     )
@@ -196,6 +203,7 @@ def client_delete(*, company_id: int, client_id: int) -> None:
             "The client has purchases and cannot be deleted.", code="client_has_purchases"
         )
     client.delete()
+    membership_end_role(company_id=company_id, user_id=client.user_id, role=Role.CLIENT)
 
 
 # --- purchases ---------------------------------------------------------------------------------

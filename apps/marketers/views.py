@@ -53,6 +53,7 @@ class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = serializers.AffiliationSerializer
     permission_classes = [IsSignedInUser]
+    ordering_fields = ["created_at", "decided_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet:

@@ -23,12 +23,8 @@ class RateLimitHeadersMiddleware:
         state = getattr(request, "rate_limit", None)
         if state is None:
             return response
-        if state.daily_remaining < state.hourly_remaining:
-            limit, remaining = state.daily_limit, state.daily_remaining
-        else:
-            limit, remaining = state.hourly_limit, state.hourly_remaining
-        response["X-RateLimit-Limit"] = str(limit)
-        response["X-RateLimit-Remaining"] = str(remaining)
+        response["X-RateLimit-Limit"] = str(state.limit)
+        response["X-RateLimit-Remaining"] = str(state.remaining)
         response["X-RateLimit-Reset"] = str(int(state.reset_at.timestamp()))
         response["RateLimit-Policy"] = (
             f'"hourly";q={state.hourly_limit};w={HOUR_SECONDS}, '

@@ -43,7 +43,10 @@ class RateLimitState:
     daily_limit: int
     daily_remaining: int
     daily_reset: int
-    reset_at: datetime  # when the tighter window ends
+    # The window closer to running out, for the X-RateLimit-* headers.
+    limit: int
+    remaining: int
+    reset_at: datetime
 
 
 class RateLimited(ApplicationError):
@@ -73,7 +76,9 @@ def _state(
     daily_reset = _seconds_until(window.day_resets_at, now)
     hourly_remaining = max(0, hourly_limit - hit.hourly_count)
     daily_remaining = max(0, daily_limit - hit.daily_count)
-    tighter_is_daily = daily_remaining < hourly_remaining or hit.refused_by == "daily"
+    # The day is the binding window when it has fewer left, or none left at all (then
+    # waiting for the next hour would not help).
+    tighter_is_daily = daily_remaining < hourly_remaining or daily_remaining == 0
     return RateLimitState(
         hourly_limit=hourly_limit,
         hourly_remaining=hourly_remaining,
@@ -81,6 +86,8 @@ def _state(
         daily_limit=daily_limit,
         daily_remaining=daily_remaining,
         daily_reset=daily_reset,
+        limit=daily_limit if tighter_is_daily else hourly_limit,
+        remaining=daily_remaining if tighter_is_daily else hourly_remaining,
         reset_at=window.day_resets_at if tighter_is_daily else window.hour_resets_at,
     )
 

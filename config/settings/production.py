@@ -19,6 +19,7 @@ def _require(name: str) -> None:
 for _name in REQUIRED_VARIABLES:
     _require(_name)
 
+DJANGO_ENV = "production"  # also when chosen with DJANGO_SETTINGS_MODULE alone
 DEBUG = False
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECRET_KEY = env.str("SECRET_KEY")

@@ -41,3 +41,24 @@ def test_company_users_cannot_enter_the_admin():
     response = client.get("/admin/companies/company/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_plans_cannot_be_deleted_and_company_plans_move_only_by_actions(billing_staff_client):
+    from apps.companies.models import Company, Plan
+
+    plan = Plan.objects.get(code="starter")
+    assert billing_staff_client.get(f"/admin/companies/plan/{plan.pk}/delete/").status_code == 403
+    company = CompanyFactory(subscription_tier="starter", max_plots=100)
+    page = billing_staff_client.get(
+        f"/admin/companies/company/{company.pk}/change/"
+    ).content.decode()
+    assert 'name="subscription_tier"' not in page
+    assert 'name="max_plots"' not in page
+
+    response = billing_staff_client.post(
+        "/admin/companies/company/",
+        {"action": "move_to_enterprise", "_selected_action": [company.pk]},
+    )
+    assert response.status_code == 302
+    company = Company.objects.get(pk=company.pk)
+    assert (company.subscription_tier, company.max_plots) == ("enterprise", 10000)

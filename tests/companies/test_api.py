@@ -196,3 +196,11 @@ def test_api_key_acts_for_its_own_company_only(company):
     client = APIClient()
     client.credentials(HTTP_X_API_KEY=make_api_key(other))
     assert client.get("/api/company/").json()["id"] == other.pk
+
+
+@pytest.mark.parametrize("header", ["²", "99999999999999999999999", "-1", "1 OR 1=1", "\uff11"])
+def test_odd_company_headers_are_403_not_500(company, header):
+    user = MembershipFactory(company=company).user
+    response = client_for(user, company_id=header).get("/api/company/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_a_member"

@@ -245,3 +245,23 @@ def test_api_key_last_used_is_written_at_most_once_a_minute(django_assert_num_qu
         services.api_key_authenticate(raw_key=raw)
     with django_assert_num_queries(1):  # lookup only
         services.api_key_authenticate(raw_key=raw)
+
+
+def test_suspending_and_reactivating_publish_their_events(django_capture_on_commit_callbacks):
+    company = CompanyFactory()
+    with (
+        Captured(signals.company_suspended) as suspended,
+        Captured(signals.company_reactivated) as reactivated,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.company_change_subscription(
+            company_id=company.pk, status=SubscriptionStatus.SUSPENDED
+        )
+        services.company_change_subscription(
+            company_id=company.pk, status=SubscriptionStatus.SUSPENDED
+        )  # no change, no event
+        services.company_change_subscription(
+            company_id=company.pk, status=SubscriptionStatus.ACTIVE
+        )
+    assert suspended.events == [{"company_id": company.pk, "reason": ""}]
+    assert reactivated.events == [{"company_id": company.pk}]

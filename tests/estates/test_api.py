@@ -367,3 +367,96 @@ def test_another_companys_plot_cannot_be_sold(admin_client, company):
     assert response.status_code == 400
     foreign_plot.refresh_from_db()
     assert foreign_plot.status == PlotStatus.AVAILABLE
+
+
+def test_a_client_record_never_shows_another_companys_data(admin_client, company):
+    other_company_admin = MembershipFactory(role="company_admin").user
+    other_company_admin.first_name, other_company_admin.last_name = "Secret", "Person"
+    other_company_admin.save()
+
+    response = admin_client.post(
+        "/api/clients/",
+        {"email": other_company_admin.email, "first_name": "Ada", "last_name": "Buyer"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["first_name"], body["last_name"]) == ("Ada", "Buyer")
+    assert "Secret" not in response.content.decode()
+    other_company_admin.refresh_from_db()
+    assert other_company_admin.first_name == "Secret"  # their account is untouched
+
+
+def test_staff_accounts_cannot_be_made_clients(admin_client):
+    from tests.accounts.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    response = admin_client.post("/api/clients/", {"email": staff.email}, format="json")
+    assert response.status_code == 400
+    assert not staff.memberships.exists()
+
+
+def test_a_deleted_client_loses_access_to_the_company(admin_client, company):
+    client = ClientFactory(company=company)
+    buyer = client_for(client.user)
+    assert buyer.get("/api/estates/").status_code == 200
+
+    assert admin_client.delete(f"/api/clients/{client.pk}/").status_code == 204
+
+    response = buyer.get("/api/estates/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "no_company"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "estate=99999999999999999999999",
+        "estate=1e30",
+        "estate=1.5",
+        "min_price=1e30",
+        "max_size=99999999999999",
+    ],
+)
+def test_absurd_numbers_in_filters_are_400s(admin_client, query):
+    response = admin_client.get(f"/api/plots/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("path", ["/api/purchases/?plot=", "/api/commissions/?affiliation="])
+def test_absurd_ids_in_other_filters_are_400s(admin_client, path):
+    assert admin_client.get(f"{path}99999999999999999999999").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"subscription_status": "suspended"}, {"subscription_status": "cancelled"}],
+)
+def test_an_inactive_company_reads_but_cannot_change_its_data(company, estate, state):
+    for field, value in state.items():
+        setattr(company, field, value)
+    company.save()
+    from rest_framework.test import APIClient
+
+    from tests.companies.factories import make_api_key
+
+    admin = client_for(MembershipFactory(company=company, role="company_admin").user)
+    with_key = APIClient()
+    with_key.credentials(HTTP_X_API_KEY=make_api_key(company))
+
+    for client in (admin, with_key):
+        assert client.get("/api/estates/").status_code == 200
+        refused = client.post(
+            "/api/estates/", {"name": "New", "location": "x", "state": "Lagos"}, format="json"
+        )
+        assert refused.status_code == 402
+        assert refused.json()["error"]["code"] == "subscription_inactive"
+        assert (
+            client.patch(f"/api/estates/{estate.pk}/", {"name": "Y"}, format="json").status_code
+            == 402
+        )
+    assert Estate.objects.filter(company=company).count() == 1
+    # It can still manage its own account, to renew.
+    assert admin.patch("/api/company/", {"phone": "0809"}, format="json").status_code == 200

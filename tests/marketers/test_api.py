@@ -659,3 +659,18 @@ def test_money_is_sent_as_exact_decimal_strings(admin_client, company):
         "2.50",
         CommissionStatus.PENDING,
     )
+
+
+@pytest.mark.parametrize(
+    "ordering", ["marketer__user__get_full_name", "marketer__user__password", "-created_at"]
+)
+def test_my_affiliations_ordering_never_fails(ordering):
+    from tests.conftest import client_for
+    from tests.marketers.factories import AffiliationFactory
+
+    affiliation = AffiliationFactory()
+    response = client_for(affiliation.marketer.user).get(
+        f"/api/marketer/affiliations/?ordering={ordering}"
+    )
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [affiliation.pk]
