@@ -303,6 +303,10 @@ def test_refused_by_the_hour_with_the_day_used_up_waits_until_midnight() -> None
     window = window_for(caller.company.pk)
     until_midnight = (window.day_resets_at - timezone.now()).total_seconds()
     assert abs(int(refused["Retry-After"]) - until_midnight) <= 2
+    # The headers describe the same binding window: the day's.
+    assert refused["X-RateLimit-Limit"] == "100"
+    assert refused["X-RateLimit-Remaining"] == "0"
+    assert int(refused["X-RateLimit-Reset"]) == int(window.day_resets_at.timestamp())
 
 
 def test_crossing_the_daily_cap_publishes_api_limit_exceeded_once(
