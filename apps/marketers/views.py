@@ -80,16 +80,10 @@ class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
 
-class AffiliationViewSet(
-    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """The company's marketers. Admins decide; a marketer sees only their own."""
+class MarketerSeesOwnMixin(TenantScopedMixin):
+    """Admins read and act on every row of the company; a marketer only reads their own."""
 
-    queryset = MarketerAffiliation.objects.select_related("marketer__user", "company")
-    serializer_class = serializers.AffiliationSerializer
-    filterset_fields = ["status"]
-    ordering_fields = ["created_at", "decided_at"]
-    ordering = ["-created_at", "-id"]
+    marketer_user_field: str
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("list", "retrieve"):
@@ -100,8 +94,21 @@ class AffiliationViewSet(
         queryset = super().get_queryset()
         tenant = require_tenant(self.request)
         if tenant.role == Role.MARKETER:
-            return queryset.filter(marketer__user_id=tenant.user_id)
+            return queryset.filter(**{self.marketer_user_field: tenant.user_id})
         return queryset
+
+
+class AffiliationViewSet(
+    MarketerSeesOwnMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The company's marketers. Admins decide; a marketer sees only their own."""
+
+    queryset = MarketerAffiliation.objects.select_related("marketer__user", "company")
+    marketer_user_field = "marketer__user_id"
+    serializer_class = serializers.AffiliationSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at", "decided_at"]
+    ordering = ["-created_at", "-id"]
 
     def _decide(self, decision: Callable[..., Any], input_serializer: type) -> Response:
         """Run one decision service on this affiliation with the validated input."""
@@ -145,27 +152,16 @@ class AffiliationViewSet(
 
 
 class CommissionViewSet(
-    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    MarketerSeesOwnMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Earned commissions. A marketer sees their own; admins approve and mark them paid."""
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
+    marketer_user_field = "affiliation__marketer__user_id"
     serializer_class = serializers.CommissionSerializer
     filterset_class = CommissionFilter
     ordering_fields = ["created_at", "amount"]
     ordering = ["-created_at", "-id"]
-
-    def get_permissions(self) -> list[Any]:
-        if self.action in ("list", "retrieve"):
-            return [AdminOrMarketer()]
-        return [IsCompanyAdmin()]
-
-    def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        tenant = require_tenant(self.request)
-        if tenant.role == Role.MARKETER:
-            return queryset.filter(affiliation__marketer__user_id=tenant.user_id)
-        return queryset
 
     @extend_schema(request=None, responses=serializers.CommissionSerializer)
     @action(detail=True, methods=["post"])
