@@ -12,6 +12,7 @@ Keys (the cache's key prefix is added on Redis):
 - ``rl:d:<company>:<YYYYMMDD>``   requests that passed the hourly limit today
 - ``usage:<company>:<YYYYMMDD>``  requests admitted today (metering)
 - ``usage:days:<YYYYMMDD>``       set of companies with metered requests that day
+- ``rl:e:<company>:<YYYYMMDD>``   set by the day's first refusal by the daily cap
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Hit:
     daily_count: int
     # Which limit refused the request ("hourly" or "daily"), if one did.
     refused_by: str | None = None
+    # The company's first refusal by the daily cap today (exactly one per day).
+    first_daily_refusal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class Window:
     day_key: str
     usage_key: str
     days_key: str
+    daily_refused_key: str
     hour_ttl: int
     day_ttl: int
     hour_resets_at: datetime
@@ -67,6 +71,7 @@ def window_for(company_id: int, now: datetime | None = None) -> Window:
         day_key=f"rl:d:{company_id}:{day}",
         usage_key=usage_key(company_id, day),
         days_key=usage_days_key(day),
+        daily_refused_key=f"rl:e:{company_id}:{day}",
         hour_ttl=int((hour_end - local).total_seconds()) + 60,
         day_ttl=int((day_end - local).total_seconds()) + 60,
         hour_resets_at=hour_end,
@@ -92,25 +97,29 @@ class CounterStore(Protocol):
     def metered_for(self, company_id: int, day: str) -> int: ...
 
 
-# KEYS: hour, day, usage, days. ARGV: hourly limit, daily limit, hour ttl, day ttl,
-# usage ttl, company id. Returns {admitted (0/1), hourly count, daily count, refused by}.
+# KEYS: hour, day, usage, days, daily-refused marker. ARGV: hourly limit, daily limit,
+# hour ttl, day ttl, usage ttl, company id. Returns {admitted (0/1), hourly count, daily
+# count, refused by, first daily refusal today (0/1)}.
 HIT_SCRIPT = """
 local hourly = redis.call('INCR', KEYS[1])
 if hourly == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 if hourly > tonumber(ARGV[1]) then
   local daily = tonumber(redis.call('GET', KEYS[2]) or '0')
-  return {0, hourly, daily, 'hourly'}
+  return {0, hourly, daily, 'hourly', 0}
 end
 local daily = redis.call('INCR', KEYS[2])
 if daily == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
-if daily > tonumber(ARGV[2]) then return {0, hourly, daily, 'daily'} end
+if daily > tonumber(ARGV[2]) then
+  local first = redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[4])
+  return {0, hourly, daily, 'daily', first and 1 or 0}
+end
 local used = redis.call('INCR', KEYS[3])
 if used == 1 then
   redis.call('EXPIRE', KEYS[3], ARGV[5])
   redis.call('SADD', KEYS[4], ARGV[6])
   redis.call('EXPIRE', KEYS[4], ARGV[5])
 end
-return {1, hourly, daily, ''}
+return {1, hourly, daily, '', 0}
 """
 
 
@@ -126,12 +135,13 @@ class RedisCounterStore:
         return f"{self.prefix}:{key}" if self.prefix else key
 
     def hit(self, window: Window, hourly_limit: int, daily_limit: int) -> Hit:
-        admitted, hourly, daily, refused_by = self.script(
+        admitted, hourly, daily, refused_by, first = self.script(
             keys=[
                 self._key(window.hour_key),
                 self._key(window.day_key),
                 self._key(window.usage_key),
                 self._key(window.days_key),
+                self._key(window.daily_refused_key),
             ],
             args=[
                 hourly_limit,
@@ -143,7 +153,7 @@ class RedisCounterStore:
             ],
         )
         refused = refused_by.decode() if isinstance(refused_by, bytes) else refused_by
-        return Hit(bool(admitted), int(hourly), int(daily), refused or None)
+        return Hit(bool(admitted), int(hourly), int(daily), refused or None, bool(first))
 
     def peek(self, window: Window) -> tuple[int, int]:
         hourly, daily = self.redis.mget(self._key(window.hour_key), self._key(window.day_key))
@@ -189,7 +199,8 @@ class LocalCounterStore:
                 return Hit(False, hourly, cache.get(window.day_key, 0), "hourly")
             daily = self._incr(window.day_key, window.day_ttl)
             if daily > daily_limit:
-                return Hit(False, hourly, daily, "daily")
+                first = cache.add(window.daily_refused_key, 1, timeout=window.day_ttl)
+                return Hit(False, hourly, daily, "daily", first_daily_refusal=bool(first))
             if self._incr(window.usage_key, USAGE_TTL) == 1:
                 companies = cache.get(window.days_key, set())
                 companies.add(window.company_id)

@@ -108,8 +108,9 @@ class TenantRateThrottle(BaseThrottle):
         request._request.rate_limit = state
         if hit.admitted:
             return True
-        if hit.refused_by == "daily" and hit.daily_count == tenant.daily_limit + 1:
-            # The first refusal of the day, exactly once across every process.
+        if hit.first_daily_refusal:
+            # Marked atomically by the counter store: once a day across every process,
+            # even if the cap changes during the day.
             publish(
                 signals.api_limit_exceeded,
                 sender=TenantRateThrottle,

@@ -132,7 +132,7 @@ def test_a_request_over_the_daily_cap_is_refused_and_not_metered() -> None:
     first_refusal = store.hit(window, 100, 2)
     second_refusal = store.hit(window, 100, 2)
 
-    assert first_refusal == Hit(False, 3, 3, "daily")
+    assert first_refusal == Hit(False, 3, 3, "daily", first_daily_refusal=True)
     # The day's count keeps rising, so only one refusal ever sees cap + 1 (the event's cue).
     assert second_refusal == Hit(False, 4, 4, "daily")
     day = day_of(window)
@@ -236,7 +236,7 @@ def test_redis_store_refuses_over_the_daily_cap_without_metering() -> None:
     assert results == [
         Hit(True, 1, 1),
         Hit(True, 2, 2),
-        Hit(False, 3, 3, "daily"),
+        Hit(False, 3, 3, "daily", first_daily_refusal=True),
         Hit(False, 4, 4, "daily"),
     ]
     day = day_of(window)

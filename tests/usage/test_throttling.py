@@ -466,3 +466,22 @@ def test_the_hourly_limit_through_the_api_on_redis(trial_caller: CompanyCaller) 
     assert refused.status_code == 429
     assert error_of(refused)["details"]["limit"] == "hourly"
     assert 0 < int(refused["Retry-After"]) <= 3600
+
+
+def test_the_daily_cap_event_fires_once_even_if_the_cap_changes_that_day(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    company = CompanyFactory(max_api_calls_daily=3)
+    caller = CompanyCaller(company)
+    with (
+        Captured(signals.api_limit_exceeded) as exceeded,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        caller.get_company(times=4)  # the 4th is the first refusal
+        company.max_api_calls_daily = 5
+        company.save()
+        caller.get_company(times=3)  # 5th admitted, 6th refused at 5 + 1: no second event
+        company.max_api_calls_daily = 2
+        company.save()
+        caller.get_company(times=2)  # refused again, counts never equal the cap + 1
+    assert [event["company_id"] for event in exceeded.events] == [company.pk]
