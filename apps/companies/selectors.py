@@ -73,10 +73,6 @@ def plans_public() -> list[PlanInfo]:
     return [_plan_info(plan) for plan in Plan.objects.filter(is_public=True)]
 
 
-def plan_for_tier(*, tier: str) -> PlanInfo:
-    return _plan_info(Plan.objects.get(code=tier))
-
-
 def company_limits(*, company_id: int, at: datetime | None = None) -> CompanyLimits:
     company = Company.objects.get(pk=company_id)
     plan = Plan.objects.get(code=company.subscription_tier)

@@ -18,7 +18,7 @@ class TenantScopedMixin:
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()  # type: ignore[misc]
-        return queryset.filter(company_id=require_tenant(self.request).company_id)
+        return queryset.for_company(require_tenant(self.request).company_id)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -19,14 +19,6 @@ def client_id_for_user(*, company_id: int, user_id: int) -> int | None:
     )
 
 
-def plot_ids_for_estate(*, company_id: int, estate_id: int) -> list[int]:
-    return list(
-        Plot.objects.filter(company_id=company_id, estate_id=estate_id)
-        .order_by("plot_number")
-        .values_list("pk", flat=True)
-    )
-
-
 def plots_count(*, company_id: int, at: datetime | None = None) -> int:
     """How many plots the company has (had, at ``at``): what plot overage is billed on."""
     plots = Plot.objects.filter(company_id=company_id)

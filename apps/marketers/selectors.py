@@ -44,9 +44,3 @@ def affiliation_ids_for_user(*, company_id: int, user_id: int) -> list[int]:
             company_id=company_id, marketer__user_id=user_id
         ).values_list("pk", flat=True)
     )
-
-
-def approved_marketer_count(*, company_id: int) -> int:
-    return MarketerAffiliation.objects.filter(
-        company_id=company_id, status=AffiliationStatus.APPROVED
-    ).count()

@@ -42,6 +42,19 @@ def _locked_affiliation(company_id: int, affiliation_id: int) -> MarketerAffilia
         raise NotFoundError() from exc
 
 
+def _start_transition(
+    company_id: int, affiliation_id: int, *, target: str, allowed_from: tuple[str, ...], verb: str
+) -> tuple[MarketerAffiliation, bool]:
+    """Lock the affiliation; (it, False) when already at ``target`` (a repeat is a no-op),
+    (it, True) when it may move there, else InvalidTransition."""
+    affiliation = _locked_affiliation(company_id, affiliation_id)
+    if affiliation.status == target:
+        return affiliation, False
+    if affiliation.status not in allowed_from:
+        raise InvalidTransition(f"A {affiliation.status} affiliation cannot be {verb}.")
+    return affiliation, True
+
+
 def _affiliation_payload(affiliation: MarketerAffiliation) -> dict:
     return {
         "affiliation_id": affiliation.pk,
@@ -144,11 +157,15 @@ def affiliation_approve(
     """Approve a pending (or previously rejected) application, within the plan's max_agents."""
     if not Decimal(0) <= commission_rate <= Decimal(100):
         raise ValidationFailed(details={"commission_rate": ["Must be between 0 and 100."]})
-    affiliation = _locked_affiliation(company_id, affiliation_id)
-    if affiliation.status == AffiliationStatus.APPROVED:
+    affiliation, moves = _start_transition(
+        company_id,
+        affiliation_id,
+        target=AffiliationStatus.APPROVED,
+        allowed_from=(AffiliationStatus.PENDING, AffiliationStatus.REJECTED),
+        verb="approved",
+    )
+    if not moves:
         return affiliation
-    if affiliation.status not in (AffiliationStatus.PENDING, AffiliationStatus.REJECTED):
-        raise InvalidTransition(f"A {affiliation.status} affiliation cannot be approved.")
     _check_agent_limit(company_id)
     affiliation.commission_rate = commission_rate
     _decide(affiliation, AffiliationStatus.APPROVED, decided_by_id)
@@ -169,11 +186,15 @@ def affiliation_approve(
 def affiliation_reject(
     *, company_id: int, affiliation_id: int, decided_by_id: int | None, reason: str = ""
 ) -> MarketerAffiliation:
-    affiliation = _locked_affiliation(company_id, affiliation_id)
-    if affiliation.status == AffiliationStatus.REJECTED:
+    affiliation, moves = _start_transition(
+        company_id,
+        affiliation_id,
+        target=AffiliationStatus.REJECTED,
+        allowed_from=(AffiliationStatus.PENDING,),
+        verb="rejected",
+    )
+    if not moves:
         return affiliation
-    if affiliation.status != AffiliationStatus.PENDING:
-        raise InvalidTransition(f"A {affiliation.status} affiliation cannot be rejected.")
     _decide(affiliation, AffiliationStatus.REJECTED, decided_by_id, reason)
     publish(
         signals.affiliation_rejected,
@@ -189,11 +210,15 @@ def affiliation_reject(
 def affiliation_suspend(
     *, company_id: int, affiliation_id: int, decided_by_id: int | None, reason: str = ""
 ) -> MarketerAffiliation:
-    affiliation = _locked_affiliation(company_id, affiliation_id)
-    if affiliation.status == AffiliationStatus.SUSPENDED:
+    affiliation, moves = _start_transition(
+        company_id,
+        affiliation_id,
+        target=AffiliationStatus.SUSPENDED,
+        allowed_from=(AffiliationStatus.APPROVED,),
+        verb="suspended",
+    )
+    if not moves:
         return affiliation
-    if affiliation.status != AffiliationStatus.APPROVED:
-        raise InvalidTransition(f"A {affiliation.status} affiliation cannot be suspended.")
     _decide(affiliation, AffiliationStatus.SUSPENDED, decided_by_id, reason)
     publish(
         signals.marketer_suspended,
@@ -210,11 +235,15 @@ def affiliation_reactivate(
     *, company_id: int, affiliation_id: int, decided_by_id: int | None
 ) -> MarketerAffiliation:
     """Lift a suspension; the marketer counts toward max_agents again."""
-    affiliation = _locked_affiliation(company_id, affiliation_id)
-    if affiliation.status == AffiliationStatus.APPROVED:
+    affiliation, moves = _start_transition(
+        company_id,
+        affiliation_id,
+        target=AffiliationStatus.APPROVED,
+        allowed_from=(AffiliationStatus.SUSPENDED,),
+        verb="reactivated",
+    )
+    if not moves:
         return affiliation
-    if affiliation.status != AffiliationStatus.SUSPENDED:
-        raise InvalidTransition(f"A {affiliation.status} affiliation cannot be reactivated.")
     _check_agent_limit(company_id)
     _decide(affiliation, AffiliationStatus.APPROVED, decided_by_id)
     publish(

@@ -265,3 +265,15 @@ def test_suspending_and_reactivating_publish_their_events(django_capture_on_comm
         )
     assert suspended.events == [{"company_id": company.pk, "reason": ""}]
     assert reactivated.events == [{"company_id": company.pk}]
+
+
+def test_plan_stripe_price_is_chosen_by_environment(settings):
+    from apps.companies.models import Plan, PlanStripePrice
+
+    plan = Plan.objects.get(code=Tier.PROFESSIONAL)
+    PlanStripePrice.objects.create(plan=plan, environment="test", price_id="price_test_pro")
+    PlanStripePrice.objects.create(plan=plan, environment="live", price_id="price_live_pro")
+    settings.STRIPE_ENVIRONMENT = "live"
+    assert plan.stripe_price_id() == "price_live_pro"
+    assert plan.stripe_price_id("test") == "price_test_pro"
+    assert Plan.objects.get(code=Tier.STARTER).stripe_price_id() is None
