@@ -7,12 +7,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.core.emails import normalize_email
+
+__all__ = ["BILLING_STAFF_GROUP", "User", "UserManager", "normalize_email"]
+
 BILLING_STAFF_GROUP = "Billing staff"
-
-
-def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively: store and look them up lower-cased."""
-    return email.strip().lower()
 
 
 class UserManager(BaseUserManager["User"]):
@@ -40,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # Set when the owner proves they read this address (a signed link, an invitation or
+    # a password reset). Unverified accounts cannot join companies.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can log in to the Django admin (our own staff only)."
@@ -63,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email

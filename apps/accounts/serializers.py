@@ -39,9 +39,11 @@ class MembershipSerializer(serializers.Serializer):
     role = serializers.CharField()
     subscription_tier = serializers.CharField()
     subscription_status = serializers.CharField()
+    is_active = serializers.BooleanField(help_text="False while the membership is suspended.")
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(read_only=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
     current_company_id = serializers.IntegerField(allow_null=True, read_only=True)
     memberships = MembershipSerializer(many=True, read_only=True)
@@ -54,6 +56,7 @@ class MeSerializer(serializers.ModelSerializer):
             "first_name",
             "last_name",
             "phone",
+            "email_verified",
             "date_joined",
             "last_login",
             "roles",
@@ -77,3 +80,7 @@ class PasswordResetConfirmSerializer(StrictSerializer):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
     new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class EmailVerifySerializer(StrictSerializer):
+    token = serializers.CharField(max_length=512)

@@ -1,13 +1,18 @@
-"""Account services: creating users, logging in and out, changing passwords."""
+"""Account services: registering and verifying users, logging in and out, passwords."""
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
@@ -26,6 +31,20 @@ class InvalidCredentials(ApplicationError):
     # The same words whether the email is unknown, the password wrong or the account
     # disabled, so the answer does not tell which emails have accounts.
     default_message = "The email or password is incorrect."
+
+
+class EmailNotVerified(ApplicationError):
+    status_code = 403
+    code = "email_unverified"
+    default_message = (
+        "Verify your email address first: open the link we emailed you, or ask for a new "
+        "one with POST /api/auth/email/verify/resend/."
+    )
+
+
+class InvalidVerificationLink(ValidationFailed):
+    code = "invalid_verification_link"
+    default_message = "The verification link is invalid or has expired; ask for a new one."
 
 
 class InvalidRefreshToken(ApplicationError):
@@ -49,8 +68,11 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     phone: str = "",
+    email_verified: bool = False,
 ) -> User:
-    """Create an active user after checking the email is free and the password follows the rules."""
+    """Create an active user after checking the email is free and the password follows the
+    rules. For callers that may say the email is taken (demo data, a person who proved
+    the address with an invitation); public signup uses ``account_register``."""
     email = normalize_email(email)
     taken = ValidationFailed(
         details={"email": ["An account with this email exists: log in or reset the password."]}
@@ -58,6 +80,8 @@ def user_create(
     if User.objects.filter(email=email).exists():
         raise taken
     user = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
+    if email_verified:
+        user.email_verified_at = timezone.now()
     _check_password_rules(password, user)
     user.set_password(password)
     try:
@@ -68,25 +92,125 @@ def user_create(
     return user
 
 
-@transaction.atomic
-def user_get_or_invite(
-    *, email: str, first_name: str = "", last_name: str = "", phone: str = ""
-) -> User:
-    """The user with this email, or a new one without a usable password yet.
+# What every signup answers, whatever happened: see ``account_register``.
+SIGNUP_ACCEPTED = (
+    "Thank you. We have emailed the address you gave: follow the link there to confirm it, "
+    "then sign in."
+)
 
-    A company records its clients before they ever log in; they set a password later.
+
+class SignupPurpose:
+    """What a person was signing up for, so the notice to an existing owner says so."""
+
+    COMPANY = "company"
+    MARKETER = "marketer"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    # None when the email already had an account: nothing was created and its owner was
+    # emailed. Callers answer both cases alike.
+    user_id: int | None
+
+
+@transaction.atomic
+def account_register(
+    *,
+    email: str,
+    password: str,
+    purpose: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+) -> Registration:
+    """Create an unverified account and email it a verification link; or, when the email
+    already has an account, create nothing and email its owner instead.
+
+    Public signups answer both outcomes the same way, so they never tell a stranger
+    whether an email has an account. The password is checked and hashed either way.
     """
+    from apps.accounts.tasks import send_email_verification, send_signup_notice
+
     email = normalize_email(email)
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first_name, "last_name": last_name, "phone": phone}
+    candidate = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
+    _check_password_rules(password, candidate)
+    candidate.set_password(password)
+    existing_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
+    if existing_id is None:
+        try:
+            with transaction.atomic():
+                candidate.save()
+        except IntegrityError:  # a concurrent signup with the same email won
+            existing_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
+        else:
+            user_id = candidate.pk
+            transaction.on_commit(lambda: send_email_verification.delay(user_id=user_id))
+            return Registration(user_id=user_id)
+    owner_id = existing_id
+    transaction.on_commit(lambda: send_signup_notice.delay(user_id=owner_id, purpose=purpose))
+    return Registration(user_id=None)
+
+
+# --- email verification ----------------------------------------------------------------------
+
+EMAIL_VERIFICATION_SALT = "accounts.email-verification"
+
+
+def email_verification_token(*, user_id: int, email: str) -> str:
+    """A signed, timestamped token naming the account and the address it proves."""
+    return signing.dumps({"user": user_id, "email": email}, salt=EMAIL_VERIFICATION_SALT)
+
+
+@transaction.atomic
+def email_verify(*, token: str) -> None:
+    """Mark the account's email verified from a link's token; using it again is a no-op.
+
+    A token made for an address the account no longer has is refused.
+    """
+    try:
+        claims = signing.loads(
+            token,
+            salt=EMAIL_VERIFICATION_SALT,
+            max_age=timedelta(days=settings.EMAIL_VERIFICATION_DAYS),
+        )
+        user = User.objects.select_for_update().get(pk=int(claims["user"]), is_active=True)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as exc:
+        raise InvalidVerificationLink() from exc
+    if user.email != claims.get("email"):
+        raise InvalidVerificationLink()
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+
+
+def email_verification_resend(*, user_id: int) -> None:
+    """Email a new verification link unless the address is verified already."""
+    from apps.accounts.tasks import send_email_verification
+
+    unverified = User.objects.filter(
+        pk=user_id, is_active=True, email_verified_at__isnull=True
+    ).exists()
+    if unverified:
+        transaction.on_commit(lambda: send_email_verification.delay(user_id=user_id))
+
+
+@transaction.atomic
+def user_mark_email_verified(*, user_id: int) -> None:
+    """Record that the owner proved the address some other way (an invitation, demo data)."""
+    User.objects.filter(pk=user_id, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now()
     )
-    if user.is_staff or user.is_superuser:
-        # Our own staff accounts are never attached to a tenant by a tenant.
-        raise ValidationFailed(details={"email": ["This email cannot be used here."]})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+
+
+def user_require_verified_email(*, user_id: int) -> None:
+    """Raise EmailNotVerified unless the account's address is verified."""
+    if not User.objects.filter(pk=user_id, email_verified_at__isnull=False).exists():
+        raise EmailNotVerified()
+
+
+def auth_tokens_for(*, user_id: int) -> TokenPair:
+    """Sign an active account in: a fresh token pair."""
+    return issue_token_pair(User.objects.get(pk=user_id, is_active=True))
 
 
 def auth_login(*, request: Any, email: str, password: str) -> tuple[User, TokenPair]:
@@ -163,17 +287,10 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
         raise InvalidResetLink()
     _check_password_rules(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    # The link came to this address, so its owner has just proved it.
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
     _end_sessions(user)
-
-
-@transaction.atomic
-def user_set_password(*, user_id: int, password: str) -> None:
-    """Set a password (for invited users and demo data), following the password rules."""
-    user = User.objects.get(pk=user_id)
-    _check_password_rules(password, user)
-    user.set_password(password)
-    user.save(update_fields=["password"])
 
 
 @transaction.atomic

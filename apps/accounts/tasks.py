@@ -1,13 +1,29 @@
-"""Account emails, sent by Celery (retried with back-off on SMTP failures)."""
+"""Account emails, sent by Celery (retried with back-off on SMTP failures).
+
+Links are made when the task sends, so no token ever waits in the broker.
+"""
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 
 from apps.accounts.models import User
+from apps.accounts.services import email_verification_token
+from apps.core.emails import send_templated_email
+
+
+def frontend_link(path: str, **query: str) -> str:
+    """A link into the single-page app."""
+    link = f"{settings.FRONTEND_URL.rstrip('/')}/{path.lstrip('/')}"
+    return f"{link}?{urlencode(query)}" if query else link
+
+
+def greeting_name(user: User) -> str:
+    """The account's own first name: never a name someone else typed about the person."""
+    return user.first_name or "there"
 
 
 @shared_task(name="accounts.send_password_reset_email")
@@ -21,10 +37,47 @@ def send_password_reset_email(*, user_id: int) -> None:
     send_mail(
         subject="Set your EstateApp password",
         message=(
-            f"Hello {user.get_short_name()},\n\n"
+            f"Hello {greeting_name(user)},\n\n"
             f"Use this link to set your password:\n{link}\n\n"
             "If you did not ask for it, ignore this email; your password stays as it is.\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
+    )
+
+
+@shared_task(name="accounts.send_email_verification")
+def send_email_verification(*, user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None:
+        return  # verified (or gone) since the email was asked for
+    token = email_verification_token(user_id=user.pk, email=user.email)
+    send_templated_email(
+        template="accounts/email/verify_email",
+        context={
+            "greeting_name": greeting_name(user),
+            "email": user.email,
+            "link": frontend_link("verify-email", token=token),
+            "valid_days": settings.EMAIL_VERIFICATION_DAYS,
+        },
+        to=[user.email],
+    )
+
+
+@shared_task(name="accounts.send_signup_notice")
+def send_signup_notice(*, user_id: int, purpose: str) -> None:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    send_templated_email(
+        template="accounts/email/signup_notice",
+        context={
+            "greeting_name": greeting_name(user),
+            "email": user.email,
+            "purpose": purpose,
+            "login_link": frontend_link("login"),
+            "reset_link": frontend_link("forgot-password"),
+        },
+        to=[user.email],
     )

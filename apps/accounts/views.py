@@ -19,6 +19,8 @@ from apps.accounts.services import (
     InvalidRefreshToken,
     auth_login,
     auth_logout,
+    email_verification_resend,
+    email_verify,
     password_reset_confirm,
     password_reset_request,
     user_change_password,
@@ -27,6 +29,7 @@ from apps.companies.selectors import memberships_for_user
 from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsSignedInUser
 from apps.core.roles import Role
+from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import get_tenant
 
 User = get_user_model()
@@ -91,6 +94,7 @@ def _me_payload(request: Request) -> dict[str, Any]:
         "first_name": user.first_name,
         "last_name": user.last_name,
         "phone": user.phone,
+        "email_verified": user.email_verified,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
         "roles": roles,
@@ -157,3 +161,31 @@ class PasswordResetConfirmView(APIView):
         data.is_valid(raise_exception=True)
         password_reset_confirm(**data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyView(APIView):
+    """Confirm an email address with the token from the emailed link."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=serializers.EmailVerifySerializer, responses={204: None})
+    @limit_by_ip("LOGIN_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.EmailVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email_verify(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyResendView(APIView):
+    """Email a new verification link to the signed-in user (nothing if already verified)."""
+
+    permission_classes = [IsSignedInUser]
+
+    @extend_schema(request=None, responses={202: None})
+    @limit_by_ip("PASSWORD_RESET_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        email_verification_resend(user_id=request.user.pk)
+        return Response(status=status.HTTP_202_ACCEPTED)

@@ -36,11 +36,12 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
                 f"{COMPANY_HEADER} must be a company id.", code="not_a_member"
             )
         memberships = memberships.filter(company_id=int(requested_company_id))
-    membership = memberships.order_by("created_at", "id").first()
+    # A suspended membership reaches nothing, from the very next request.
+    membership = memberships.filter(is_active=True).order_by("created_at", "id").first()
     if membership is None:
         if requested_company_id:
             raise PermissionDeniedError(
-                "You are not a member of that company.", code="not_a_member"
+                "You are not an active member of that company.", code="not_a_member"
             )
         return None
     limits = rate_limits_for(membership.company)

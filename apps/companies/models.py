@@ -138,6 +138,14 @@ class Membership(TenantOwnedModel):
         max_length=32,
         choices=[(role.value, role.label) for role in MEMBERSHIP_ROLES],
     )
+    # A suspended member (a marketer whose affiliation is suspended) keeps the row but
+    # reaches nothing of the company until reactivated.
+    is_active = models.BooleanField(default=True)
+    # The member as the company knows them: the names it recorded (a client) or that the
+    # person gave when joining (the founder, a marketer applying). Never read live from
+    # the account, so a company never learns names the person did not give it.
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

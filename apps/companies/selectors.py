@@ -14,6 +14,7 @@ class MembershipInfo:
     role: str
     subscription_tier: str
     subscription_status: str
+    is_active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ def memberships_for_user(*, user_id: int) -> list[MembershipInfo]:
             role=membership.role,
             subscription_tier=membership.company.subscription_tier,
             subscription_status=membership.company.subscription_status,
+            is_active=membership.is_active,
         )
         for membership in memberships
     ]
@@ -90,3 +92,7 @@ def company_limits(*, company_id: int, at: datetime | None = None) -> CompanyLim
 
 def company_id_for_slug(*, slug: str) -> int | None:
     return Company.objects.filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def company_name(*, company_id: int) -> str | None:
+    return Company.objects.filter(pk=company_id).values_list("name", flat=True).first()

@@ -59,21 +59,29 @@ class SignupSerializer(StrictSerializer):
     billing_email = serializers.EmailField(max_length=254, required=False, default="")
 
 
-class SignupResponseSerializer(serializers.Serializer):
-    company = CompanySerializer()
-    user_id = serializers.IntegerField()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+class CompanyCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    billing_email = serializers.EmailField(max_length=254, required=False, default="")
+    phone = serializers.CharField(max_length=32, required=False, default="")
+    address = serializers.CharField(max_length=500, required=False, default="")
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    # The address the person signed in with: for a client, the one the company invited.
     email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "user_id", "email", "first_name", "last_name", "role", "created_at"]
+        fields = [
+            "id",
+            "user_id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "is_active",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

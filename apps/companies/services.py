@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.services import TokenPair, issue_token_pair, user_create
+from apps.accounts.selectors import user_identity
+from apps.accounts.services import SignupPurpose, account_register
 from apps.companies import signals
 from apps.companies.api_keys import generate_key, matches, split_prefix
 from apps.companies.models import (
@@ -31,9 +32,10 @@ API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
 @dataclass(frozen=True, slots=True)
 class SignupResult:
-    company: Company
-    user_id: int
-    tokens: TokenPair
+    # Both None when the email already had an account: nothing was created and the
+    # owner was emailed. The signup endpoint answers both cases alike.
+    company_id: int | None
+    user_id: int | None
 
 
 def _unique_slug(name: str) -> str:
@@ -60,16 +62,45 @@ def company_signup(
     phone: str = "",
     billing_email: str = "",
 ) -> SignupResult:
-    """Create a company on a Starter trial with its first admin, and log the admin in."""
-    user = user_create(
-        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+    """Create an account (to verify by email) and its company on a Starter trial.
+
+    When the email already has an account nothing is created and the owner is emailed
+    instead (they can sign in and create a company with ``company_create``).
+    """
+    registration = account_register(
+        email=email,
+        password=password,
+        purpose=SignupPurpose.COMPANY,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
     )
+    if registration.user_id is None:
+        return SignupResult(company_id=None, user_id=None)
+    company = company_create(
+        owner_user_id=registration.user_id,
+        name=company_name,
+        billing_email=billing_email,
+        phone=phone,
+    )
+    return SignupResult(company_id=company.pk, user_id=registration.user_id)
+
+
+@transaction.atomic
+def company_create(
+    *, owner_user_id: int, name: str, billing_email: str = "", phone: str = "", address: str = ""
+) -> Company:
+    """A new company on a Starter trial, with ``owner_user_id`` as its first admin."""
+    owner = user_identity(user_id=owner_user_id)
+    if owner is None:
+        raise NotFoundError("No such account.")
     plan = Plan.objects.get(code=Tier.STARTER)
     company = Company(
-        name=company_name.strip(),
-        slug=_unique_slug(company_name),
-        billing_email=billing_email or user.email,
+        name=name.strip(),
+        slug=_unique_slug(name),
+        billing_email=billing_email or owner.email,
         phone=phone,
+        address=address,
         subscription_tier=Tier.STARTER,
         subscription_status=SubscriptionStatus.TRIALING,
         trial_ends_at=timezone.now() + timedelta(days=settings.TRIAL_DAYS),
@@ -81,16 +112,22 @@ def company_signup(
     except IntegrityError:  # a concurrent signup took the slug
         company.slug = f"{company.slug[:50]}-{secrets.token_hex(3)}"
         company.save()
-    Membership.objects.create(company=company, user=user, role=Role.COMPANY_ADMIN)
+    Membership.objects.create(
+        company=company,
+        user_id=owner.id,
+        role=Role.COMPANY_ADMIN,
+        first_name=owner.first_name,
+        last_name=owner.last_name,
+    )
     publish(
         signals.company_created,
         sender=Company,
         company_id=company.pk,
         tier=company.subscription_tier,
         trial_ends_at=company.trial_ends_at,
-        admin_user_id=user.pk,
+        admin_user_id=owner.id,
     )
-    return SignupResult(company=company, user_id=user.pk, tokens=issue_token_pair(user))
+    return company
 
 
 COMPANY_PROFILE_FIELDS = ("name", "billing_email", "phone", "address")
@@ -183,12 +220,31 @@ def _locked_membership(company_id: int, membership_id: int) -> Membership:
 
 
 @transaction.atomic
-def membership_ensure(*, company_id: int, user_id: int, role: str) -> None:
-    """Make the user a member with ``role`` unless they already are a member (any role)."""
+def membership_ensure(
+    *, company_id: int, user_id: int, role: str, first_name: str = "", last_name: str = ""
+) -> None:
+    """Make the user a member with ``role`` unless they already are a member (any role).
+
+    ``first_name`` and ``last_name`` are how the company knows the person; the caller
+    passes names the company recorded or the person gave it, never the account's.
+    """
     if role not in MEMBERSHIP_ROLES:
         raise ValidationFailed(details={"role": [f"Unknown role {role!r}."]})
     Membership.objects.get_or_create(
-        company_id=company_id, user_id=user_id, defaults={"role": role}
+        company_id=company_id,
+        user_id=user_id,
+        defaults={"role": role, "first_name": first_name, "last_name": last_name},
+    )
+
+
+@transaction.atomic
+def membership_set_active(*, company_id: int, user_id: int, role: str, active: bool) -> None:
+    """Suspend (``active=False``) or restore the user's membership if it holds ``role``.
+
+    Takes effect on the member's next request: the tenant is resolved from this row.
+    """
+    Membership.objects.filter(company_id=company_id, user_id=user_id, role=role).update(
+        is_active=active, updated_at=timezone.now()
     )
 
 

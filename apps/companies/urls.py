@@ -11,6 +11,7 @@ router.register("company/api-keys", views.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
+    path("companies/", views.CompanyCreateView.as_view(), name="company-create"),
     path("plans/", views.PlanListView.as_view(), name="plans"),
     path("company/", views.CurrentCompanyView.as_view(), name="company"),
     *router.urls,

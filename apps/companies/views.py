@@ -9,35 +9,52 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.services import SIGNUP_ACCEPTED
 from apps.companies import serializers, services
 from apps.companies.models import ApiKey, Company, Membership
 from apps.companies.selectors import plans_public
 from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, IsTenantMember
+from apps.core.serializers import MessageSerializer
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
 
 
 class SignupView(APIView):
+    """Sign up a company and its first admin.
+
+    The answer is the same whether or not the email already has an account (its owner
+    is emailed instead), so signup never tells a stranger which emails are registered.
+    """
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        request=serializers.SignupSerializer,
-        responses={201: serializers.SignupResponseSerializer},
-    )
+    @extend_schema(request=serializers.SignupSerializer, responses={202: MessageSerializer})
     @limit_by_ip("SIGNUP_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.SignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.company_signup(**data.validated_data)
-        body = {
-            "company": serializers.CompanySerializer(result.company).data,
-            "user_id": result.user_id,
-            "access": result.tokens.access,
-            "refresh": result.tokens.refresh,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        services.company_signup(**data.validated_data)
+        return Response({"detail": SIGNUP_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class CompanyCreateView(APIView):
+    """A signed-in person creates a company of their own (on a Starter trial) and becomes
+    its admin, whatever other companies they belong to."""
+
+    permission_classes = [IsSignedInUser]
+
+    @extend_schema(
+        request=serializers.CompanyCreateSerializer,
+        responses={201: serializers.CompanySerializer},
+    )
+    @limit_by_ip("SIGNUP_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.CompanyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        company = services.company_create(owner_user_id=request.user.pk, **data.validated_data)
+        return Response(serializers.CompanySerializer(company).data, status=status.HTTP_201_CREATED)
 
 
 class PlanListView(APIView):

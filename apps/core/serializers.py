@@ -34,3 +34,9 @@ class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
 
 class EmptySerializer(StrictSerializer):
     """For actions that take no input: a body with any field, or malformed JSON, is a 400."""
+
+
+class MessageSerializer(serializers.Serializer):
+    """A short answer for a person to read, when the outcome must not be told apart."""
+
+    detail = serializers.CharField()

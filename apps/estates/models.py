@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from apps.core.models import TenantOwnedModel
 from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
@@ -66,28 +67,68 @@ class Plot(TenantOwnedModel):
 
 
 class Client(TenantOwnedModel):
-    """A buyer: a user with a client profile in one company."""
+    """A buyer, as the company recorded them.
 
+    Recording a client grants nothing: ``user`` is set only when the person accepts the
+    company's invitation, signed in to an account that owns ``email`` (verified).
+    """
+
+    email = models.EmailField(max_length=254, help_text="Where the invitation is sent.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_profiles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_profiles",
     )
     # The company's own record of the buyer: never read from (or shown to) another
-    # company, even when the same person is a client elsewhere.
+    # company, and never the names on the person's account.
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     address = models.CharField(max_length=500, blank=True)
+    joined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person accepted the invitation."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                "company", Lower("email"), name="one_client_per_email_per_company"
+            ),
             models.UniqueConstraint(
                 fields=["company", "user"], name="one_client_profile_per_company"
             ),
         ]
 
     def __str__(self) -> str:
-        return str(self.user)
+        return self.email
+
+
+class ClientInvitation(TenantOwnedModel):
+    """An emailed, one-time, expiring link for the person behind a client record to join
+    the company. Only a hash of the token is kept; the token is made when the email is
+    sent."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} for client {self.client_id}"
 
 
 class PurchaseStatus(models.TextChoices):

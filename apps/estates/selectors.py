@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from apps.estates.models import Client, Estate, Plot
+from apps.core.emails import normalize_email
+from apps.estates.models import Client, ClientInvitation, Estate, Plot
 
 
 def estate_id_for_name(*, company_id: int, name: str) -> int | None:
@@ -11,9 +12,23 @@ def estate_id_for_name(*, company_id: int, name: str) -> int | None:
     )
 
 
-def client_id_for_user(*, company_id: int, user_id: int) -> int | None:
+def client_id_for_email(*, company_id: int, email: str) -> int | None:
     return (
-        Client.objects.filter(company_id=company_id, user_id=user_id)
+        Client.objects.filter(company_id=company_id, email=normalize_email(email))
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def client_open_invitation_id(*, company_id: int, client_id: int) -> int | None:
+    """The client's invitation still waiting to be accepted, if any."""
+    return (
+        ClientInvitation.objects.filter(
+            company_id=company_id,
+            client_id=client_id,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
         .values_list("pk", flat=True)
         .first()
     )

@@ -77,21 +77,27 @@ class PlotSerializer(StrictModelSerializer):
 
 
 class ClientSerializer(StrictModelSerializer):
-    email = serializers.EmailField(source="user.email", read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="invited: the person has not accepted the invitation yet; joined: they have."
+    )
 
     class Meta:
         model = Client
         fields = [
             "id",
-            "user_id",
             "email",
             "first_name",
             "last_name",
             "phone",
             "address",
+            "status",
+            "joined_at",
             "created_at",
         ]
-        read_only_fields = ["id", "user_id", "created_at"]
+        read_only_fields = ["id", "email", "status", "joined_at", "created_at"]
+
+    def get_status(self, client: Client) -> str:
+        return "joined" if client.user_id is not None else "invited"
 
 
 class ClientCreateSerializer(StrictSerializer):
@@ -102,11 +108,34 @@ class ClientCreateSerializer(StrictSerializer):
     address = serializers.CharField(max_length=500, required=False, default="")
 
 
+class InvitationAcceptSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=128)
+
+
+class InvitationSignupSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
+    first_name = serializers.CharField(max_length=150, required=False, default="")
+    last_name = serializers.CharField(max_length=150, required=False, default="")
+    phone = serializers.CharField(max_length=32, required=False, default="")
+
+
+class InvitationJoinedSerializer(serializers.Serializer):
+    company_id = serializers.IntegerField()
+    client_id = serializers.IntegerField()
+    role = serializers.CharField()
+
+
+class InvitationSignupResponseSerializer(InvitationJoinedSerializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 class PurchaseSerializer(serializers.ModelSerializer):
     plot_number = serializers.CharField(source="plot.plot_number", read_only=True)
     estate_id = serializers.IntegerField(source="plot.estate_id", read_only=True)
     estate_name = serializers.CharField(source="plot.estate.name", read_only=True)
-    client_email = serializers.EmailField(source="client.user.email", read_only=True)
+    client_email = serializers.EmailField(source="client.email", read_only=True)
 
     class Meta:
         model = PlotPurchase

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.estates import views
@@ -10,4 +11,8 @@ router.register("plots", views.PlotViewSet, basename="plot")
 router.register("clients", views.ClientViewSet, basename="client")
 router.register("purchases", views.PurchaseViewSet, basename="purchase")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("invitations/signup/", views.InvitationSignupView.as_view(), name="invitation-signup"),
+    *router.urls,
+]

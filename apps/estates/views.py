@@ -6,10 +6,18 @@ from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from apps.core.permissions import IsCompanyAdmin, IsTenantMember, MembersReadAdminsWrite
+from apps.core.ip_limits import limit_by_ip
+from apps.core.permissions import (
+    IsCompanyAdmin,
+    IsSignedInUser,
+    IsTenantMember,
+    MembersReadAdminsWrite,
+)
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import require_tenant
@@ -78,9 +86,13 @@ class PlotViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
 
 class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
-    """The company's buyers. Company admins manage them."""
+    """The company's buyers, as it records them. Company admins manage them.
 
-    queryset = Client.objects.select_related("user")
+    Recording a client emails the address an invitation; the person sees their purchases
+    only after accepting it with an account that owns the address.
+    """
+
+    queryset = Client.objects.all()
     serializer_class = serializers.ClientSerializer
     permission_classes = [IsCompanyAdmin]
     ordering_fields = ["created_at"]
@@ -93,9 +105,22 @@ class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         data = serializers.ClientCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         client = services.client_create(
-            company_id=require_tenant(request).company_id, **data.validated_data
+            company_id=require_tenant(request).company_id,
+            invited_by_id=request.user.pk,
+            **data.validated_data,
         )
         return Response(self.get_serializer(client).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: serializers.ClientSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str) -> Response:
+        """Email the client a new invitation; earlier links stop working."""
+        client = self.get_object()
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        client = services.client_invite(
+            company_id=client.company_id, client_id=client.pk, invited_by_id=request.user.pk
+        )
+        return Response(self.get_serializer(client).data, status=status.HTTP_202_ACCEPTED)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.client_update(
@@ -108,6 +133,54 @@ class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         services.client_delete(company_id=instance.company_id, client_id=instance.pk)
 
 
+def _joined_body(joined: services.InvitationJoined) -> dict[str, Any]:
+    return {"company_id": joined.company_id, "client_id": joined.client_id, "role": Role.CLIENT}
+
+
+class InvitationAcceptView(APIView):
+    """Accept a company's invitation, signed in to the account that owns the invited,
+    verified address. Use X-Company-ID with the answer's company_id to act there."""
+
+    permission_classes = [IsSignedInUser]
+
+    @extend_schema(
+        request=serializers.InvitationAcceptSerializer,
+        responses=serializers.InvitationJoinedSerializer,
+    )
+    @limit_by_ip("LOGIN_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.InvitationAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        joined = services.client_invitation_accept(
+            token=data.validated_data["token"], user_id=request.user.pk
+        )
+        return Response(_joined_body(joined))
+
+
+class InvitationSignupView(APIView):
+    """Create an account for the invited address through the invitation's link (which
+    proves the address), accept the invitation and sign in."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=serializers.InvitationSignupSerializer,
+        responses={201: serializers.InvitationSignupResponseSerializer},
+    )
+    @limit_by_ip("SIGNUP_RATE_LIMIT")
+    def post(self, request: Request) -> Response:
+        data = serializers.InvitationSignupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signup = services.client_invitation_signup(**data.validated_data)
+        body = {
+            **_joined_body(signup.joined),
+            "access": signup.tokens.access,
+            "refresh": signup.tokens.refresh,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
 class PurchaseViewSet(
     TenantScopedMixin,
     mixins.ListModelMixin,
@@ -117,7 +190,7 @@ class PurchaseViewSet(
     """Plot sales. Admins see and make every sale; a client sees their own purchases and
     a marketer the sales made through them."""
 
-    queryset = PlotPurchase.objects.select_related("plot__estate", "client__user")
+    queryset = PlotPurchase.objects.select_related("plot__estate", "client")
     serializer_class = serializers.PurchaseSerializer
     filterset_class = filters.PurchaseFilter
     ordering_fields = ["purchased_at", "agreed_price"]

@@ -12,12 +12,6 @@ class MarketerSignupSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32, required=False, default="")
 
 
-class MarketerSignupResponseSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
-
-
 class AffiliationSerializer(serializers.ModelSerializer):
     marketer_user_id = serializers.IntegerField(source="marketer.user_id", read_only=True)
     marketer_email = serializers.EmailField(source="marketer.user.email", read_only=True)

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.services import TokenPair, issue_token_pair, user_create
-from apps.companies.services import company_lock, membership_ensure
+from apps.accounts.selectors import user_identity
+from apps.accounts.services import SignupPurpose, account_register, user_require_verified_email
+from apps.companies.services import company_lock, membership_ensure, membership_set_active
 from apps.core.errors import ConflictError, LimitExceeded, NotFoundError, ValidationFailed
 from apps.core.events import publish
 from apps.core.money import percent_of
@@ -93,29 +94,33 @@ def marketer_profile_ensure(*, user_id: int, phone: str = "") -> MarketerProfile
     return profile
 
 
-@dataclass(frozen=True, slots=True)
-class MarketerRegistration:
-    user_id: int
-    profile: MarketerProfile
-    tokens: TokenPair
-
-
 @transaction.atomic
 def marketer_register(
     *, email: str, password: str, first_name: str = "", last_name: str = "", phone: str = ""
-) -> MarketerRegistration:
-    """Create a marketer's account and profile, and log them in. They then apply to
-    companies one by one."""
-    user = user_create(
-        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+) -> int | None:
+    """Create a marketer's account (to verify by email) and profile; they then apply to
+    companies one by one. Returns the new user's id, or None when the email already had
+    an account (nothing created; the owner is emailed, and can apply once signed in)."""
+    registration = account_register(
+        email=email,
+        password=password,
+        purpose=SignupPurpose.MARKETER,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
     )
-    profile = MarketerProfile.objects.create(user=user, phone=phone)
-    return MarketerRegistration(user_id=user.pk, profile=profile, tokens=issue_token_pair(user))
+    if registration.user_id is not None:
+        MarketerProfile.objects.create(user_id=registration.user_id, phone=phone)
+    return registration.user_id
 
 
 @transaction.atomic
 def affiliation_request(*, user_id: int, company_id: int, phone: str = "") -> MarketerAffiliation:
-    """A marketer applies to a company. A rejected marketer may apply again."""
+    """A marketer applies to a company. A rejected marketer may apply again.
+
+    Only an account whose email is verified may apply: approval makes it a member.
+    """
+    user_require_verified_email(user_id=user_id)
     profile = marketer_profile_ensure(user_id=user_id, phone=phone)
     affiliation = (
         MarketerAffiliation.objects.select_for_update()
@@ -169,8 +174,14 @@ def affiliation_approve(
     _check_agent_limit(company_id)
     affiliation.commission_rate = commission_rate
     _decide(affiliation, AffiliationStatus.APPROVED, decided_by_id)
+    # The marketer applied to the company: the names on their account are theirs to give.
+    marketer = user_identity(user_id=affiliation.marketer.user_id)
     membership_ensure(
-        company_id=company_id, user_id=affiliation.marketer.user_id, role=Role.MARKETER
+        company_id=company_id,
+        user_id=affiliation.marketer.user_id,
+        role=Role.MARKETER,
+        first_name=marketer.first_name if marketer else "",
+        last_name=marketer.last_name if marketer else "",
     )
     publish(
         signals.affiliation_approved,
@@ -220,6 +231,12 @@ def affiliation_suspend(
     if not moves:
         return affiliation
     _decide(affiliation, AffiliationStatus.SUSPENDED, decided_by_id, reason)
+    membership_set_active(
+        company_id=company_id,
+        user_id=affiliation.marketer.user_id,
+        role=Role.MARKETER,
+        active=False,
+    )
     publish(
         signals.marketer_suspended,
         sender=MarketerAffiliation,
@@ -246,6 +263,9 @@ def affiliation_reactivate(
         return affiliation
     _check_agent_limit(company_id)
     _decide(affiliation, AffiliationStatus.APPROVED, decided_by_id)
+    membership_set_active(
+        company_id=company_id, user_id=affiliation.marketer.user_id, role=Role.MARKETER, active=True
+    )
     publish(
         signals.marketer_reactivated,
         sender=MarketerAffiliation,

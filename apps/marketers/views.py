@@ -12,12 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.services import SIGNUP_ACCEPTED
 from apps.companies.selectors import company_id_for_slug
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
-from apps.core.serializers import EmptySerializer
+from apps.core.serializers import EmptySerializer, MessageSerializer
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
 from apps.marketers import serializers, services
@@ -28,24 +29,19 @@ AdminOrMarketer = tenant_role_in(Role.COMPANY_ADMIN, Role.MARKETER)
 
 
 class MarketerSignupView(APIView):
+    """Sign up as a marketer. The answer is the same whether or not the email already has
+    an account (its owner is emailed instead)."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        request=serializers.MarketerSignupSerializer,
-        responses={201: serializers.MarketerSignupResponseSerializer},
-    )
+    @extend_schema(request=serializers.MarketerSignupSerializer, responses={202: MessageSerializer})
     @limit_by_ip("SIGNUP_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.MarketerSignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        registration = services.marketer_register(**data.validated_data)
-        body = {
-            "user_id": registration.user_id,
-            "access": registration.tokens.access,
-            "refresh": registration.tokens.refresh,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        services.marketer_register(**data.validated_data)
+        return Response({"detail": SIGNUP_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
 
 
 class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

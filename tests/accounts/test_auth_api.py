@@ -99,8 +99,10 @@ def test_me_shows_the_user_roles_and_memberships():
             "role": "company_admin",
             "subscription_tier": membership.company.subscription_tier,
             "subscription_status": membership.company.subscription_status,
+            "is_active": True,
         }
     ]
+    assert body["email_verified"] is True
 
 
 def test_me_for_a_user_without_a_company():

@@ -89,21 +89,20 @@ def test_unknown_email_gets_the_same_answer_and_no_email(
     assert [m["To"] for m in smtp.inbox.messages] == ["known@example.ng"]
 
 
-def test_an_invited_client_sets_a_first_password(
+def test_a_reset_proves_the_address_so_it_becomes_verified(
     smtp, api_client, django_capture_on_commit_callbacks
 ):
-    from apps.estates.services import client_create
-    from tests.companies.factories import CompanyFactory
+    from tests.accounts.factories import UnverifiedUserFactory
 
-    client = client_create(company_id=CompanyFactory().pk, email="invitee@example.ng")
-    assert not client.user.has_usable_password()
-    ask_for_reset(api_client, "invitee@example.ng", django_capture_on_commit_callbacks)
+    user = UnverifiedUserFactory(email="squatted@example.ng")
+    ask_for_reset(api_client, user.email, django_capture_on_commit_callbacks)
     uid, token = link_from(smtp.inbox.messages[0])
     api_client.post(
         CONFIRM, {"uid": uid, "token": token, "new_password": NEW_PASSWORD}, format="json"
     )
-    client.user.refresh_from_db()
-    assert client.user.check_password(NEW_PASSWORD)
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert user.email_verified
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.companies.models import ApiKey, Company, Membership
+from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
 from tests.conftest import client_for
 
@@ -15,16 +16,59 @@ SIGNUP = {
 }
 
 
-def test_signup_endpoint_returns_the_company_and_a_working_login(api_client):
+def test_signup_creates_the_company_and_the_admin_can_sign_in(api_client):
     response = api_client.post("/api/signup/", SIGNUP, format="json")
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["company"]["subscription_status"] == "trialing"
-    assert body["company"]["subscription_tier"] == "starter"
-    assert body["company"]["is_subscription_active"] is True
+    assert response.status_code == 202, response.content
+    assert set(response.json()) == {"detail"}
+    login = api_client.post(
+        "/api/auth/login/",
+        {"email": SIGNUP["email"], "password": SIGNUP["password"]},
+        format="json",
+    )
     me = APIClient()
-    me.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
-    assert me.get("/api/company/").json()["id"] == body["company"]["id"]
+    me.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}")
+    company = me.get("/api/company/").json()
+    assert company["name"] == "Abuja Homes Ltd"
+    assert company["subscription_status"] == "trialing"
+    assert company["subscription_tier"] == "starter"
+    assert company["is_subscription_active"] is True
+
+
+@pytest.mark.parametrize("email", ["musa@abujahomes.ng", "staff@estateapp.ng"])
+def test_signup_answers_alike_for_known_and_unknown_emails(api_client, email):
+    """Replays the probe: signup used to say "an account with this email exists"."""
+    UserFactory(email="musa@abujahomes.ng")
+    UserFactory(email="staff@estateapp.ng", is_staff=True)
+    unknown = api_client.post(
+        "/api/signup/", {**SIGNUP, "email": "new@abujahomes.ng"}, format="json"
+    )
+    known = api_client.post("/api/signup/", {**SIGNUP, "email": email}, format="json")
+
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert Company.objects.count() == 1  # only the unknown email's
+
+
+def test_a_signed_in_user_creates_a_company_and_stays_a_client_elsewhere(api_client):
+    elsewhere = CompanyFactory()
+    person = MembershipFactory(company=elsewhere, role="client").user
+    client = client_for(person)
+
+    response = client.post("/api/companies/", {"name": "Musa Homes"}, format="json")
+
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["subscription_status"] == "trialing"
+    roles = {(m.company_id, m.role) for m in Membership.objects.filter(user=person)}
+    assert roles == {(elsewhere.pk, "client"), (created["id"], "company_admin")}
+    as_owner = client_for(person, company_id=created["id"])
+    assert as_owner.get("/api/company/").json()["name"] == "Musa Homes"
+
+
+def test_api_keys_cannot_create_companies(api_client):
+    api_client.credentials(HTTP_X_API_KEY=make_api_key(CompanyFactory()))
+    response = api_client.post("/api/companies/", {"name": "Key Co"}, format="json")
+    assert response.status_code == 403
+    assert Company.objects.count() == 1
 
 
 @pytest.mark.parametrize(

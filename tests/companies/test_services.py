@@ -40,14 +40,16 @@ def signup(**overrides):
     return services.company_signup(**{**fields, **overrides})
 
 
-def test_signup_creates_a_starter_trial_with_its_admin(django_capture_on_commit_callbacks):
+def test_signup_creates_a_starter_trial_with_its_admin(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     with (
         Captured(signals.company_created) as created,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = signup()
 
-    company = result.company
+    company = Company.objects.get(pk=result.company_id)
     assert company.subscription_tier == Tier.STARTER
     assert company.subscription_status == SubscriptionStatus.TRIALING
     trial_days = (company.trial_ends_at - timezone.now()).total_seconds() / 86400
@@ -59,7 +61,13 @@ def test_signup_creates_a_starter_trial_with_its_admin(django_capture_on_commit_
     membership = Membership.objects.get(company=company)
     assert membership.role == "company_admin"
     assert membership.user.email == "ada@lekki.ng"
-    assert result.tokens.access and result.tokens.refresh
+    assert membership.user_id == result.user_id
+    # The company knows its founder by the names they gave.
+    assert (membership.first_name, membership.last_name) == ("Ada", "Obi")
+    assert membership.user.email_verified is False
+    [verification] = mailoutbox
+    assert verification.to == ["ada@lekki.ng"]
+    assert "confirm" in verification.subject.lower()
     assert created.events == [
         {
             "company_id": company.pk,
@@ -71,8 +79,8 @@ def test_signup_creates_a_starter_trial_with_its_admin(django_capture_on_commit_
 
 
 def test_signup_with_a_taken_slug_gets_a_unique_one():
-    first = signup().company
-    second = signup(email="other@lekki.ng").company
+    first = Company.objects.get(pk=signup().company_id)
+    second = Company.objects.get(pk=signup(email="other@lekki.ng").company_id)
     assert first.slug != second.slug
     assert second.slug.startswith("lekki-gardens-realty-")
 
@@ -89,11 +97,44 @@ def test_signup_with_a_weak_password_creates_nothing(django_capture_on_commit_ca
     assert created.events == []
 
 
-def test_signup_with_a_taken_email_creates_nothing():
-    UserFactory(email="ada@lekki.ng")
-    with pytest.raises(ValidationFailed):
-        signup()
+def test_signup_with_a_taken_email_creates_nothing_and_emails_the_owner(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    owner = UserFactory(email="ada@lekki.ng", first_name="Adaora")
+    with (
+        Captured(signals.company_created) as created,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = signup(first_name="Mallory")
+
+    assert (result.company_id, result.user_id) == (None, None)
     assert not Company.objects.exists()
+    assert created.events == []
+    owner.refresh_from_db()
+    assert owner.check_password("Strong-Pass-2026") is False
+    [notice] = mailoutbox
+    assert notice.to == ["ada@lekki.ng"]
+    assert "already have" in notice.subject
+    # Greeted by the account's own name, never by the name the stranger typed.
+    assert "Adaora" in notice.body
+    assert "Mallory" not in notice.body
+    assert "Lekki Gardens" not in notice.body
+
+
+def test_a_signed_in_person_creates_a_company_of_their_own(django_capture_on_commit_callbacks):
+    person = UserFactory(first_name="Ada", last_name="Obi")
+    with (
+        Captured(signals.company_created) as created,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        company = services.company_create(owner_user_id=person.pk, name="  Ada Homes ")
+
+    assert company.name == "Ada Homes"
+    assert company.billing_email == person.email
+    assert company.subscription_status == SubscriptionStatus.TRIALING
+    membership = Membership.objects.get(company=company)
+    assert (membership.user_id, membership.role) == (person.pk, "company_admin")
+    assert [event["company_id"] for event in created.events] == [company.pk]
 
 
 @pytest.mark.parametrize(

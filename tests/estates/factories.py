@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from apps.companies.models import Membership
 from apps.estates.models import Client, Estate, Plot
@@ -31,19 +32,23 @@ class PlotFactory(factory.django.DjangoModelFactory):
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
+    """A client who has joined (as accepting the invitation leaves it)."""
+
     class Meta:
         model = Client
         skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda client: client.user.email)
+    joined_at = factory.LazyFunction(timezone.now)
     phone = "08031234567"
     address = "12 Admiralty Way, Lekki"
 
     @factory.post_generation
     def membership(self, create: bool, extracted: object, **kwargs: object) -> None:
-        # As client_create does: a client is a member of the company with the client role.
-        if create:
+        # As accepting the invitation does: the client becomes a member with the client role.
+        if create and self.user is not None:
             Membership.objects.get_or_create(
                 company=self.company, user=self.user, defaults={"role": "client"}
             )

@@ -4,12 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.companies.models import Membership, SubscriptionStatus
+from apps.companies.models import SubscriptionStatus
 from apps.core.errors import ConflictError, NotFoundError, PaymentRequired, ValidationFailed
 from apps.estates import services, signals
-from apps.estates.models import Client, Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
 from apps.marketers.models import AffiliationStatus, MarketerEarnedCommission
-from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory
 from tests.companies.test_services import Captured
 from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
@@ -124,22 +123,6 @@ def test_sold_is_reached_only_by_selling():
         )
     sold.refresh_from_db()
     assert sold.status == PlotStatus.SOLD
-
-
-def test_client_create_reuses_the_user_and_makes_them_a_client_member():
-    company = CompanyFactory()
-    user = UserFactory(email="buyer@example.ng")
-    client = services.client_create(company_id=company.pk, email="Buyer@Example.ng", phone="080")
-    assert client.user == user
-    assert Membership.objects.get(company=company, user=user).role == "client"
-    with pytest.raises(ConflictError):
-        services.client_create(company_id=company.pk, email="buyer@example.ng")
-    assert Client.objects.filter(company=company).count() == 1
-
-
-def test_new_client_is_invited_without_a_usable_password():
-    client = services.client_create(company_id=CompanyFactory().pk, email="new@example.ng")
-    assert not client.user.has_usable_password()
 
 
 def test_sale_marks_the_plot_sold_and_publishes(django_capture_on_commit_callbacks):

@@ -35,13 +35,24 @@ PUBLIC_ROUTES = {
     "password-reset-confirm",
     "signup",
     "marketer-signup",
+    "email-verify",
+    "invitation-signup",
     "plans",
     "schema",
     "docs",
 }
 
 # Routes about the caller's own user or own company, with no object id of another tenant.
-SELF_ROUTES = {"me", "password-change", "company", "my-affiliation-list", "usage"}
+SELF_ROUTES = {
+    "me",
+    "password-change",
+    "email-verify-resend",
+    "company",
+    "company-create",
+    "my-affiliation-list",
+    "invitation-accept",
+    "usage",
+}
 
 
 def _membership(company: Any) -> int:

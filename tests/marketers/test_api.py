@@ -15,6 +15,7 @@ from apps.marketers.models import (
     MarketerEarnedCommission,
     MarketerProfile,
 )
+from tests.accounts.factories import UnverifiedUserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
 from tests.estates.sales import make_sale
@@ -53,17 +54,27 @@ def client_client(company):
 # --- signup ----------------------------------------------------------------------------------
 
 
-def test_signup_creates_an_account_and_profile_and_logs_in(api_client):
-    response = api_client.post("/api/marketers/signup/", SIGNUP, format="json")
+def test_signup_creates_an_account_and_profile_to_verify(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post("/api/marketers/signup/", SIGNUP, format="json")
 
-    assert response.status_code == 201, response.content
-    body = response.json()
-    user = User.objects.get(pk=body["user_id"])
-    assert user.email == "chioma@realtors.ng"
+    assert response.status_code == 202, response.content
+    assert set(response.json()) == {"detail"}
+    user = User.objects.get(email="chioma@realtors.ng")
+    assert user.email_verified is False
     assert MarketerProfile.objects.get(user=user).phone == "08035551234"
     assert not Membership.objects.filter(user=user).exists()
+    [verification] = mailoutbox
+    assert verification.to == ["chioma@realtors.ng"]
+    login = api_client.post(
+        "/api/auth/login/",
+        {"email": SIGNUP["email"], "password": SIGNUP["password"]},
+        format="json",
+    )
     me = APIClient()
-    me.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+    me.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}")
     assert me.get("/api/marketer/affiliations/").json()["results"] == []
 
 
@@ -85,13 +96,35 @@ def test_bad_signups_create_nothing(api_client, change, field):
     assert not MarketerProfile.objects.exists()
 
 
-def test_signup_with_a_taken_email_is_refused(api_client, user):
-    response = api_client.post(
-        "/api/marketers/signup/", {**SIGNUP, "email": user.email}, format="json"
-    )
-    assert response.status_code == 400
-    assert "email" in response.json()["error"]["details"]
-    assert not MarketerProfile.objects.exists()
+def test_signup_with_a_taken_email_answers_alike_and_emails_the_owner(
+    api_client, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = api_client.post(
+            "/api/marketers/signup/", {**SIGNUP, "email": "fresh@realtors.ng"}, format="json"
+        )
+        taken = api_client.post(
+            "/api/marketers/signup/", {**SIGNUP, "email": user.email}, format="json"
+        )
+
+    assert (taken.status_code, taken.json()) == (fresh.status_code, fresh.json())
+    assert not MarketerProfile.objects.filter(user=user).exists()
+    notice = mailoutbox[-1]
+    assert notice.to == [user.email]
+    assert "already have" in notice.subject
+
+
+def test_an_unverified_account_cannot_apply_and_is_told_why(company, events, commit):
+    unverified = UnverifiedUserFactory()
+    with commit():
+        response = client_for(unverified).post(
+            "/api/marketer/affiliations/", {"company": company.slug}, format="json"
+        )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert "verify" in response.json()["error"]["message"].lower()
+    assert not MarketerAffiliation.objects.exists()
+    assert events.sent == []
 
 
 # --- the marketer's own applications ---------------------------------------------------------
@@ -323,8 +356,12 @@ def test_reject_suspend_and_reactivate(admin_client, admin_user, company, events
         suspended = admin_client.post(
             f"/api/affiliations/{marketer.pk}/suspend/", {"reason": "Complaints"}, format="json"
         )
-        # A suspended marketer still sees their own record, now suspended.
-        seen = marketer_client(marketer).get(f"/api/affiliations/{marketer.pk}/").json()
+        # A suspended marketer no longer reaches the company, but still sees their own
+        # application, now suspended, among their applications.
+        blocked = marketer_client(marketer).get(f"/api/affiliations/{marketer.pk}/")
+        [seen] = (
+            client_for(marketer.marketer.user).get("/api/marketer/affiliations/").json()["results"]
+        )
         reactivated = admin_client.post(
             f"/api/affiliations/{marketer.pk}/reactivate/", {}, format="json"
         )
@@ -332,6 +369,7 @@ def test_reject_suspend_and_reactivate(admin_client, admin_user, company, events
     assert (rejected.status_code, rejected.json()["status"]) == (200, "rejected")
     assert rejected.json()["reason"] == "No ID"
     assert (suspended.status_code, suspended.json()["status"]) == (200, "suspended")
+    assert blocked.status_code == 403
     assert (seen["status"], seen["reason"]) == ("suspended", "Complaints")
     assert (reactivated.status_code, reactivated.json()["status"]) == (200, "approved")
     assert events.names == ["affiliation_rejected", "marketer_suspended", "marketer_reactivated"]

@@ -13,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from apps.accounts.selectors import user_id_for_email
-from apps.accounts.services import user_create, user_grant_billing_staff, user_set_password
+from apps.accounts.services import user_create, user_grant_billing_staff, user_mark_email_verified
 from apps.companies.selectors import memberships_for_user
 from apps.companies.services import company_change_subscription, company_signup
 from apps.estates import selectors as estate_selectors
@@ -92,7 +93,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.DJANGO_ENV == "production":
             raise CommandError("seed_demo creates known passwords and is refused in production.")
-        with transaction.atomic():
+        # Demo addresses are not real: the emails seeding would send (verification links,
+        # invitations) are dropped.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for demo in DEMO_COMPANIES:
                 company_id = self._company(demo)
                 client_ids = self._clients(demo, company_id)
@@ -110,7 +116,11 @@ class Command(BaseCommand):
         if existing is not None:
             return existing
         return user_create(
-            email=email, password=DEMO_PASSWORD, first_name=name[0], last_name=name[1]
+            email=email,
+            password=DEMO_PASSWORD,
+            first_name=name[0],
+            last_name=name[1],
+            email_verified=True,
         ).pk
 
     @staticmethod
@@ -125,37 +135,48 @@ class Command(BaseCommand):
             first_name=demo.admin_name[0],
             last_name=demo.admin_name[1],
         )
+        if signup.company_id is None or signup.user_id is None:
+            raise CommandError(f"{demo.admin_email} has an account but no company.")
+        user_mark_email_verified(user_id=signup.user_id)
         if (demo.tier, demo.status) != ("starter", "trialing"):
             company_change_subscription(
-                company_id=signup.company.pk, tier=demo.tier, status=demo.status
+                company_id=signup.company_id, tier=demo.tier, status=demo.status
             )
-        return signup.company.pk
+        return signup.company_id
 
-    @staticmethod
-    def _clients(demo: DemoCompany, company_id: int) -> list[int]:
+    @classmethod
+    def _clients(cls, demo: DemoCompany, company_id: int) -> list[int]:
         client_ids = []
         for number in range(1, CLIENTS_PER_COMPANY + 1):
             email = demo.person("client", number)
-            user_id = user_id_for_email(email=email)
-            client_id = (
-                estate_selectors.client_id_for_user(company_id=company_id, user_id=user_id)
-                if user_id
-                else None
-            )
+            client_id = estate_selectors.client_id_for_email(company_id=company_id, email=email)
             if client_id is None:
-                client = estate_services.client_create(
+                client_id = estate_services.client_create(
                     company_id=company_id,
                     email=email,
                     first_name=f"Client {number}",
                     last_name=demo.name.split()[0],
                     phone=f"080300000{number:02d}",
                     address=f"{number} Demo Close",
-                )
-                client_id = client.pk
-                if number == 1:  # one client per company can log in
-                    user_set_password(user_id=client.user_id, password=DEMO_PASSWORD)
+                ).pk
+                if number == 1:  # one client per company accepts and can log in
+                    cls._accept_invitation(company_id, client_id, email, number, demo)
             client_ids.append(client_id)
         return client_ids
+
+    @classmethod
+    def _accept_invitation(
+        cls, company_id: int, client_id: int, email: str, number: int, demo: DemoCompany
+    ) -> None:
+        user_id = cls._user(email, (f"Client {number}", demo.name.split()[0]))
+        invitation_id = estate_selectors.client_open_invitation_id(
+            company_id=company_id, client_id=client_id
+        )
+        if invitation_id is None:
+            return
+        token = estate_services.client_invitation_issue_token(invitation_id=invitation_id)
+        if token is not None:
+            estate_services.client_invitation_accept(token=token, user_id=user_id)
 
     @staticmethod
     def _marketers(demo: DemoCompany, company_id: int) -> int:
@@ -163,14 +184,15 @@ class Command(BaseCommand):
         approved_id = 0
         for number in (1, 2):
             email = demo.person("marketer", number)
-            user_id = user_id_for_email(email=email)
+            user_id = user_id_for_email(email=email) or marketer_services.marketer_register(
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=f"Marketer {number}",
+                last_name=demo.name.split()[0],
+            )
             if user_id is None:
-                user_id = marketer_services.marketer_register(
-                    email=email,
-                    password=DEMO_PASSWORD,
-                    first_name=f"Marketer {number}",
-                    last_name=demo.name.split()[0],
-                ).user_id
+                raise CommandError(f"Could not register {email}.")
+            user_mark_email_verified(user_id=user_id)
             ids = marketer_selectors.affiliation_ids_for_user(
                 company_id=company_id, user_id=user_id
             )

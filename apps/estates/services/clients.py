@@ -1,0 +1,260 @@
+"""The company's clients, and their invitations to join the company.
+
+Recording a client grants nothing. It keeps the company's own record of the buyer and
+emails the address a one-time, expiring link. The person joins the company (a client
+membership) only by accepting that link, signed in to an account that owns the address
+and has verified it, or by creating such an account through the link. Until then no
+token reaches the company's data, whatever accounts exist.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.selectors import user_id_for_email, user_identity
+from apps.accounts.services import (
+    TokenPair,
+    auth_tokens_for,
+    user_create,
+    user_require_verified_email,
+)
+from apps.companies.services import membership_end_role, membership_ensure
+from apps.core.emails import normalize_email
+from apps.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from apps.core.roles import Role
+from apps.estates.models import Client, ClientInvitation, PlotPurchase
+from apps.estates.services.rows import get_for_company, save_unique
+
+INVITATION_TOKEN_BYTES = 32
+CLIENT_FIELDS = ("first_name", "last_name", "phone", "address")
+
+
+class InvalidInvitation(ValidationFailed):
+    code = "invalid_invitation"
+    default_message = (
+        "The invitation link is invalid, used or expired; ask the company to send a new one."
+    )
+
+
+class InvitationEmailMismatch(PermissionDeniedError):
+    code = "invitation_email_mismatch"
+    default_message = (
+        "This invitation was sent to another email address: sign in with the account that owns it."
+    )
+
+
+class StaffAccountRefused(PermissionDeniedError):
+    code = "staff_account"
+    default_message = "Our staff accounts cannot join a company."
+
+
+class AccountExists(ConflictError):
+    code = "account_exists"
+    default_message = (
+        "An account with this email exists: sign in with it and accept the invitation."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationJoined:
+    company_id: int
+    client_id: int
+    user_id: int
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _open_invitations(client: Client) -> Q:
+    return Q(client=client, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def _invite(client: Client, invited_by_id: int | None) -> ClientInvitation:
+    """Revoke the client's open invitations and start a new one, emailed on commit."""
+    from apps.estates.tasks import send_client_invitation
+
+    now = timezone.now()
+    ClientInvitation.objects.filter(_open_invitations(client)).update(
+        revoked_at=now, updated_at=now
+    )
+    invitation = ClientInvitation.objects.create(
+        company_id=client.company_id,
+        client=client,
+        email=client.email,
+        invited_by_id=invited_by_id,
+    )
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: send_client_invitation.delay(invitation_id=invitation_id))
+    return invitation
+
+
+@transaction.atomic
+def client_create(
+    *,
+    company_id: int,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    address: str = "",
+    invited_by_id: int | None = None,
+) -> Client:
+    """Record a buyer and email them an invitation to join the company.
+
+    The answer is the same whether or not the address has an account (or is one of our
+    staff's): nothing about any account is read here.
+    """
+    client = Client(
+        company_id=company_id,
+        email=normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        address=address,
+    )
+    save_unique(
+        client, "This email is already one of the company's clients.", "duplicate_client", "email"
+    )
+    _invite(client, invited_by_id)
+    return client
+
+
+@transaction.atomic
+def client_invite(*, company_id: int, client_id: int, invited_by_id: int | None) -> Client:
+    """Send a client a new invitation (the earlier links stop working)."""
+    client = get_for_company(Client, company_id, client_id, lock=True)
+    if client.user_id is not None:
+        raise ConflictError("This client has already joined.", code="already_joined")
+    _invite(client, invited_by_id)
+    return client
+
+
+@transaction.atomic
+def client_update(*, company_id: int, client_id: int, **changes: str) -> Client:
+    """Change the company's record of a client: names, phone and address only."""
+    unknown = sorted(set(changes) - set(CLIENT_FIELDS))
+    if unknown:
+        raise ValidationFailed(details={name: ["This field cannot be set."] for name in unknown})
+    client = get_for_company(Client, company_id, client_id, lock=True)
+    for name, value in changes.items():
+        setattr(client, name, value)
+    client.save(update_fields=[*changes, "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_delete(*, company_id: int, client_id: int) -> None:
+    """Delete a client without purchases; a member through it loses access at once."""
+    client = get_for_company(Client, company_id, client_id, lock=True)
+    if PlotPurchase.objects.filter(client=client).exists():
+        raise ConflictError(
+            "The client has purchases and cannot be deleted.", code="client_has_purchases"
+        )
+    user_id = client.user_id
+    client.delete()
+    if user_id is not None:
+        membership_end_role(company_id=company_id, user_id=user_id, role=Role.CLIENT)
+
+
+@transaction.atomic
+def client_invitation_issue_token(*, invitation_id: int) -> str | None:
+    """A fresh token for an open invitation (any earlier token stops working), valid for
+    INVITATION_DAYS; None when the invitation is no longer open. Only its hash is kept."""
+    invitation = (
+        ClientInvitation.objects.select_for_update()
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return None
+    token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
+    invitation.token_hash = _hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at", "updated_at"])
+    return token
+
+
+def _open_invitation(token: str) -> ClientInvitation:
+    invitation = (
+        ClientInvitation.objects.select_for_update()
+        .filter(
+            token_hash=_hash(token),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    if invitation is None:
+        raise InvalidInvitation()
+    return invitation
+
+
+def _join(invitation: ClientInvitation, user_id: int) -> InvitationJoined:
+    client = Client.objects.select_for_update().get(pk=invitation.client_id)
+    if client.user_id not in (None, user_id):
+        raise ConflictError("This client has already joined.", code="already_joined")
+    now = timezone.now()
+    client.user_id = user_id
+    client.joined_at = client.joined_at or now
+    client.save(update_fields=["user", "joined_at", "updated_at"])
+    invitation.accepted_at = now
+    invitation.accepted_by_id = user_id
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    membership_ensure(
+        company_id=client.company_id,
+        user_id=user_id,
+        role=Role.CLIENT,
+        first_name=client.first_name,
+        last_name=client.last_name,
+    )
+    return InvitationJoined(company_id=client.company_id, client_id=client.pk, user_id=user_id)
+
+
+@transaction.atomic
+def client_invitation_accept(*, token: str, user_id: int) -> InvitationJoined:
+    """The signed-in ``user_id`` accepts an invitation sent to their own, verified address."""
+    invitation = _open_invitation(token)
+    person = user_identity(user_id=user_id)
+    if person is None:
+        raise InvalidInvitation()
+    if person.is_staff:
+        raise StaffAccountRefused()
+    if person.email != normalize_email(invitation.email):
+        raise InvitationEmailMismatch()
+    user_require_verified_email(user_id=user_id)
+    return _join(invitation, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationSignup:
+    joined: InvitationJoined
+    tokens: TokenPair
+
+
+@transaction.atomic
+def client_invitation_signup(
+    *, token: str, password: str, first_name: str = "", last_name: str = "", phone: str = ""
+) -> InvitationSignup:
+    """Create an account for the invited address through the link (which proves the
+    address), join the company and sign in."""
+    invitation = _open_invitation(token)
+    if user_id_for_email(email=invitation.email) is not None:
+        raise AccountExists()
+    user = user_create(
+        email=invitation.email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        email_verified=True,
+    )
+    joined = _join(invitation, user.pk)
+    return InvitationSignup(joined=joined, tokens=auth_tokens_for(user_id=user.pk))
