@@ -159,6 +159,9 @@ REST_FRAMEWORK = {
 }
 # Largest JSON body the API parses; bigger ones are refused with a 400 before parsing.
 API_MAX_JSON_BODY_BYTES = env.int("API_MAX_JSON_BODY_BYTES", default=1024 * 1024)
+# Most keys (counted across nested objects) a JSON body may have; no endpoint takes more
+# than about ten fields, so a body with more is refused before any serializer runs.
+API_MAX_JSON_KEYS = env.int("API_MAX_JSON_KEYS", default=100)
 API_MAX_PAGE_SIZE = 100
 
 # Per client IP, for endpoints used before a company is known (django-ratelimit rates).
