@@ -168,6 +168,11 @@ API_MAX_PAGE_SIZE = 100
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/h")
+# The Django admin's login page, per client IP: few people use it, from few addresses.
+ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="20/h")
+# Login attempts per account (the email typed), the API's and the admin's together. A
+# locked account refuses even the right password until the window ends.
+LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="10/15m")
 # Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_USE_CACHE = "default"
