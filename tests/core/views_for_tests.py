@@ -55,3 +55,13 @@ class StrictEchoView(APIView):
         data = StrictEchoSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(data.validated_data)
+
+
+class OwnCacheControlView(APIView):
+    """An API view that decides its own caching."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({"cacheable": True}, headers={"Cache-Control": "public, max-age=60"})
