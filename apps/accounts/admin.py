@@ -1,8 +1,46 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
-from apps.accounts.models import User
+from apps.accounts.models import User, normalize_email
+from apps.core.ip_limits import (
+    attempt_refused,
+    client_ip,
+    login_refused_for_account,
+    too_many_logins_message,
+)
+
+
+class RateLimitedAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, limited per client IP and per account with the API login's machinery.
+
+    The limits are checked before the password, so during a lockout the right password is
+    refused too and the form says for how long.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        if self.request is not None and (retry_after := self._refused_for()):
+            raise ValidationError(too_many_logins_message(retry_after), code="too_many_attempts")
+        return super().clean()
+
+    def _refused_for(self) -> int | None:
+        retry_after = attempt_refused(
+            self.request,
+            group="admin-login",
+            key=client_ip(None, self.request),
+            setting="ADMIN_LOGIN_RATE_LIMIT",
+        )
+        # An address already over its limit does not use up the account's attempts too.
+        if retry_after is None and (email := self.cleaned_data.get("username")):
+            retry_after = login_refused_for_account(self.request, account=normalize_email(email))
+        return retry_after
+
+
+admin.site.login_form = RateLimitedAdminLoginForm
 
 
 class EmailUserCreationForm(UserCreationForm):

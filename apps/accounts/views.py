@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.accounts import serializers
+from apps.accounts.models import normalize_email
 from apps.accounts.services import (
     InvalidRefreshToken,
     auth_login,
@@ -26,7 +27,12 @@ from apps.accounts.services import (
     user_change_password,
 )
 from apps.companies.selectors import memberships_for_user
-from apps.core.ip_limits import limit_by_ip
+from apps.core.ip_limits import (
+    TooManyAttempts,
+    limit_by_ip,
+    login_refused_for_account,
+    too_many_logins_message,
+)
 from apps.core.permissions import IsSignedInUser
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
@@ -44,6 +50,10 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = serializers.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # Before the password is checked: during a lockout the right one is refused too.
+        account = normalize_email(data.validated_data["email"])
+        if retry_after := login_refused_for_account(request._request, account=account):
+            raise TooManyAttempts(retry_after, too_many_logins_message(retry_after))
         _, tokens = auth_login(request=request._request, **data.validated_data)
         return Response({"access": tokens.access, "refresh": tokens.refresh})
 

@@ -63,7 +63,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "too_many_attempts",
-            "Too many attempts from this address; try again later.",
+            getattr(exc, "message", None)
+            or "Too many attempts from this address; try again later.",
             {"retry_after": retry_after},
             headers={"Retry-After": str(retry_after)},
         )

@@ -1,10 +1,13 @@
-"""Per-IP limits for endpoints without a company (login, signup, ...), against brute force.
+"""Per-IP limits for endpoints without a company (login, signup, ...), against brute force,
+and a per-account limit on logging in (the API's and the admin's alike).
 
 Built on django-ratelimit, counting in the shared cache. Behind a load balancer the
 client's address is taken from X-Forwarded-For, trusting exactly TRUSTED_PROXY_COUNT
 proxies (set it to how many proxies add themselves; 0 means use REMOTE_ADDR).
 """
 
+import hashlib
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,9 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.decorators import method_decorator
-from django_ratelimit.core import _split_rate
+from django_ratelimit.core import _split_rate, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
+
+# One group for the API's and the admin's login: switching doors buys no more guesses.
+LOGIN_ACCOUNT_GROUP = "login-account"
 
 
 def client_ip(group: str | None, request: HttpRequest) -> str:
@@ -35,11 +41,49 @@ def rate_seconds(rate: str) -> int:
 
 
 class TooManyAttempts(Ratelimited):
-    """A per-IP limit refused the request; ``retry_after`` is its window in seconds."""
+    """A limit refused the request; ``retry_after`` is its window in seconds.
 
-    def __init__(self, retry_after: int) -> None:
+    ``message`` is what the caller is told; the exception handler has a default for it.
+    """
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
         super().__init__(f"Rate limited; retry after {retry_after} seconds.")
         self.retry_after = retry_after
+        self.message = message
+
+
+def too_many_logins_message(retry_after: int) -> str:
+    minutes = max(1, math.ceil(retry_after / 60))
+    return (
+        f"Too many login attempts. For your security, try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}."
+    )
+
+
+def attempt_refused(request: HttpRequest, *, group: str, key: str, setting: str) -> int | None:
+    """Count one attempt by ``key`` against ``settings.<setting>`` (a django-ratelimit rate).
+
+    Every attempt counts, refused ones too. Returns how long to wait, in seconds (the
+    limit's whole window), if this attempt is over the limit; otherwise None.
+    """
+    rate: str = getattr(settings, setting)
+    if is_ratelimited(
+        request, group=group, key=lambda _group, _request: key, rate=rate, increment=True
+    ):
+        return rate_seconds(rate)
+    return None
+
+
+def login_refused_for_account(request: HttpRequest, *, account: str) -> int | None:
+    """Count a login attempt for the account typed (its normalized email), whatever door.
+
+    Attempts at unknown emails count the same, so a lockout says nothing about which
+    accounts exist. The email is hashed: addresses never sit in the cache.
+    """
+    digest = hashlib.sha256(account.encode()).hexdigest()
+    return attempt_refused(
+        request, group=LOGIN_ACCOUNT_GROUP, key=digest, setting="LOGIN_ACCOUNT_RATE_LIMIT"
+    )
 
 
 def limit_by_ip(setting: str) -> Callable[[Any], Any]:

@@ -2,7 +2,9 @@
 
 DRF reads the body as a stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE never applies to
 API requests; the limit is enforced here. Deeply nested JSON makes ``json.loads`` raise
-RecursionError, which DRF would let through as a 500.
+RecursionError, which DRF would let through as a 500. A body of tens of thousands of keys
+parses fast but costs every later step (validation, the error naming them), so the keys
+are counted while parsing and a body with more than any endpoint takes is refused here.
 """
 
 import codecs
@@ -16,6 +18,25 @@ from rest_framework.parsers import JSONParser
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
+
+
+class _TooManyKeys(Exception):
+    """Raised from inside ``json.loads``; not a ValueError, so not taken for malformed JSON."""
+
+
+def _counting_object_hook(limit: int) -> Any:
+    """An ``object_pairs_hook`` that counts keys across every object of one body."""
+    seen = 0
+
+    def build_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal seen
+        # Pairs, not distinct keys: a repeated key costs the parser as much as a new one.
+        seen += len(pairs)
+        if seen > limit:
+            raise _TooManyKeys
+        return dict(pairs)
+
+    return build_object
 
 
 class BoundedJSONParser(JSONParser):
@@ -42,8 +63,17 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(
                 f"The body is not valid {encoding} text.", code="malformed_json"
             ) from exc
+        max_keys: int = settings.API_MAX_JSON_KEYS
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return json.loads(
+                text,
+                parse_constant=_reject_constant,
+                object_pairs_hook=_counting_object_hook(max_keys),
+            )
+        except _TooManyKeys as exc:
+            raise ParseError(
+                f"The JSON body has more than {max_keys} fields.", code="too_many_fields"
+            ) from exc
         except RecursionError as exc:
             raise ParseError("The JSON body is nested too deeply.", code="malformed_json") from exc
         except ValueError as exc:

@@ -4,6 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+# However many fields a body refuses, the error names this many: enough to fix a client,
+# and an error that stays small whatever is sent.
+MAX_REFUSED_FIELDS_NAMED = 20
 
 
 class StrictInputMixin:
@@ -18,10 +23,20 @@ class StrictInputMixin:
             writable = {name for name, field in self.fields.items() if not field.read_only}
             refused = sorted(set(data) - writable)
             if refused:
-                raise serializers.ValidationError(
-                    {name: ["This field cannot be set."] for name in refused}
-                )
+                raise serializers.ValidationError(_refused_fields_error(refused))
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _refused_fields_error(refused: list[str]) -> dict[str, list[str]]:
+    named = refused[:MAX_REFUSED_FIELDS_NAMED]
+    error = {name: ["This field cannot be set."] for name in named}
+    unnamed = len(refused) - len(named)
+    if unnamed:
+        # Appended: a client may have sent a field called "non_field_errors" too.
+        error.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).append(
+            f"{unnamed} more field{'s' if unnamed != 1 else ''} cannot be set either."
+        )
+    return error
 
 
 class StrictSerializer(StrictInputMixin, serializers.Serializer):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.ApiNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,12 +160,20 @@ REST_FRAMEWORK = {
 }
 # Largest JSON body the API parses; bigger ones are refused with a 400 before parsing.
 API_MAX_JSON_BODY_BYTES = env.int("API_MAX_JSON_BODY_BYTES", default=1024 * 1024)
+# Most keys (counted across nested objects) a JSON body may have; no endpoint takes more
+# than about ten fields, so a body with more is refused before any serializer runs.
+API_MAX_JSON_KEYS = env.int("API_MAX_JSON_KEYS", default=100)
 API_MAX_PAGE_SIZE = 100
 
 # Per client IP, for endpoints used before a company is known (django-ratelimit rates).
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
 SIGNUP_RATE_LIMIT = env.str("SIGNUP_RATE_LIMIT", default="10/h")
 PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/h")
+# The Django admin's login page, per client IP: few people use it, from few addresses.
+ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="20/h")
+# Login attempts per account (the email typed), the API's and the admin's together. A
+# locked account refuses even the right password until the window ends.
+LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="10/15m")
 # Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_USE_CACHE = "default"

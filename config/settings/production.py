@@ -1,11 +1,22 @@
-"""Production: strict. Secrets and hosts have no defaults; a missing one stops start-up."""
+"""Production: strict.
+
+Secrets, hosts and the shared services have no defaults; a missing one stops start-up.
+"""
 
 import sys
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
-REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+# Without Redis and a broker the embedded fallbacks would quietly take over: a cache,
+# rate-limit counters and token denylist per process, and Celery tasks run inside requests.
+REQUIRED_VARIABLES = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+)
 
 
 def _require(name: str) -> None:

@@ -35,6 +35,7 @@ SETTINGS_VARIABLES = {
     "VAT_RATE",
     "TRIAL_DAYS",
     "API_MAX_JSON_BODY_BYTES",
+    "API_MAX_JSON_KEYS",
     "REQUIRE_SERVICES",
 }
 
@@ -100,19 +101,24 @@ def production_secret_key() -> str:
 
 # --- production: strict --------------------------------------------------------------------
 
+# Everything production requires. The services are named, never contacted, by these tests.
+PRODUCTION_REQUIRED = {
+    "SECRET_KEY": "k" * 60,
+    "ALLOWED_HOSTS": "api.example.ng",
+    "DATABASE_URL": "sqlite:////tmp/x",
+    "REDIS_URL": "redis://cache.estateapp.internal:6379/0",
+    "CELERY_BROKER_URL": "redis://broker.estateapp.internal:6379/1",
+}
 
-@pytest.mark.parametrize(
-    ("missing", "present"),
-    [
-        ("SECRET_KEY", {"ALLOWED_HOSTS": "api.example.ng", "DATABASE_URL": "sqlite:////tmp/x"}),
-        ("ALLOWED_HOSTS", {"SECRET_KEY": "k" * 60, "DATABASE_URL": "sqlite:////tmp/x"}),
-        ("DATABASE_URL", {"SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "api.example.ng"}),
-    ],
-)
-def test_production_refuses_to_start_without_a_required_variable(
-    missing: str, present: dict[str, str]
-) -> None:
-    result = run(["manage.py", "check"], clean_env(DJANGO_ENV="production", **present))
+
+def production_env_without(name: str, **variables: str) -> dict[str, str]:
+    present = {key: value for key, value in PRODUCTION_REQUIRED.items() if key != name}
+    return clean_env(DJANGO_ENV="production", **present, **variables)
+
+
+@pytest.mark.parametrize("missing", list(PRODUCTION_REQUIRED))
+def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
+    result = run(["manage.py", "check"], production_env_without(missing))
 
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
@@ -120,27 +126,34 @@ def test_production_refuses_to_start_without_a_required_variable(
     ]
 
 
-def test_production_treats_a_blank_secret_key_as_missing() -> None:
-    env = clean_env(
-        DJANGO_ENV="production",
-        SECRET_KEY="   ",
-        ALLOWED_HOSTS="api.example.ng",
-        DATABASE_URL="sqlite:////tmp/x",
-    )
-
-    result = run(["manage.py", "check"], env)
+@pytest.mark.parametrize("blank", ["SECRET_KEY", "REDIS_URL", "CELERY_BROKER_URL"])
+def test_production_treats_a_blank_variable_as_missing(blank: str) -> None:
+    result = run(["manage.py", "check"], production_env_without(blank, **{blank: "   "}))
 
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
-    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.splitlines() == [
+        f"Configuration error: {blank} must be set when DJANGO_ENV=production"
+    ]
+
+
+def test_production_uses_the_shared_services_never_the_embedded_fallbacks() -> None:
+    loaded = loaded_settings(DJANGO_ENV="production", **PRODUCTION_REQUIRED)
+
+    assert loaded["module"] == "config.settings.production"
+    assert loaded["cache_backend"] == "django_redis.cache.RedisCache"
+    assert loaded["cache_location"] == PRODUCTION_REQUIRED["REDIS_URL"]
+    assert loaded["celery_broker"] == PRODUCTION_REQUIRED["CELERY_BROKER_URL"]
+    assert loaded["celery_eager"] is False
 
 
 def test_production_passes_the_deploy_checks(tmp_path: Path) -> None:
     env = clean_env(
         DJANGO_ENV="production",
-        SECRET_KEY=production_secret_key(),
-        ALLOWED_HOSTS="api.example.ng",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        **{
+            **PRODUCTION_REQUIRED,
+            "SECRET_KEY": production_secret_key(),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        },
     )
 
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)

@@ -76,6 +76,68 @@ def test_parser_stops_reading_at_the_limit_when_no_length_is_declared():
     assert stream.tell() == 1025
 
 
+def post_json(client, path, payload):
+    return client.generic("POST", path, json.dumps(payload), content_type="application/json")
+
+
+@override_settings(API_MAX_JSON_KEYS=10)
+def test_a_body_with_as_many_keys_as_the_cap_is_parsed(api_client):
+    payload = {"name": "ok", "amount": "1.00", **{f"extra{n}": n for n in range(8)}}
+    response = post_json(api_client, "/api/test/echo/", payload)
+    assert response.status_code == 200
+    assert response.json() == {"name": "ok", "amount": "1.00"}
+
+
+@override_settings(API_MAX_JSON_KEYS=10)
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "ok", "amount": "1.00", **{f"extra{n}": n for n in range(9)}},
+        # Keys are counted across nested objects, and inside arrays too.
+        {"name": "ok", "amount": "1.00", "pad": {f"k{n}": n for n in range(8)}},
+        {
+            "name": "ok",
+            "pad": [{"a": 1, "b": 2, "c": 3, "d": 4}, {"e": {"f": 1, "g": 2, "h": 3, "i": 4}}],
+        },
+    ],
+    ids=["flat", "nested", "in-arrays"],
+)
+def test_a_body_with_more_keys_than_the_cap_is_refused(api_client, payload):
+    error = assert_error(post_json(api_client, "/api/test/echo/", payload), 400, "too_many_fields")
+    assert "10" in error["message"]
+    assert error["details"] is None
+
+
+@override_settings(API_MAX_JSON_KEYS=10)
+def test_repeated_keys_count_as_often_as_they_are_sent(api_client):
+    body = "{" + ",".join(['"name": "x"'] * 11) + "}"
+    response = api_client.generic("POST", "/api/test/echo/", body, content_type="application/json")
+    assert_error(response, 400, "too_many_fields")
+
+
+def test_refused_fields_are_named_up_to_twenty_and_the_rest_counted(api_client):
+    unknown = [f"field_{n:02d}" for n in range(50)]
+    payload = {"name": "ok", **dict.fromkeys(reversed(unknown), 1)}
+    error = assert_error(
+        post_json(api_client, "/api/test/strict-echo/", payload), 400, "validation_error"
+    )
+    details = error["details"]
+    assert list(details) == [*unknown[:20], "non_field_errors"]
+    assert all(details[name] == ["This field cannot be set."] for name in unknown[:20])
+    assert details["non_field_errors"] == ["30 more fields cannot be set either."]
+
+
+def test_a_few_refused_fields_are_all_named(api_client):
+    payload = {"name": "ok", "company": 9, "subscription_tier": "enterprise"}
+    error = assert_error(
+        post_json(api_client, "/api/test/strict-echo/", payload), 400, "validation_error"
+    )
+    assert error["details"] == {
+        "company": ["This field cannot be set."],
+        "subscription_tier": ["This field cannot be set."],
+    }
+
+
 def test_non_object_json_is_a_validation_error(api_client):
     response = api_client.post("/api/test/echo/", [1, 2], format="json")
     assert_error(response, 400, "validation_error")

@@ -6,6 +6,8 @@ from tests.core import views_for_tests
 urlpatterns = [
     path("api/test/errors/<str:kind>/", views_for_tests.ErrorsView.as_view()),
     path("api/test/echo/", views_for_tests.EchoView.as_view()),
+    path("api/test/strict-echo/", views_for_tests.StrictEchoView.as_view()),
+    path("api/test/own-cache-control/", views_for_tests.OwnCacheControlView.as_view()),
     *project_urlpatterns,
 ]
 

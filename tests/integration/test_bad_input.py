@@ -94,6 +94,30 @@ def test_oversized_json_on_every_write_route(caller, route, method):
     assert response.json()["error"]["code"] == "body_too_large"
 
 
+# The probe that stalled the workers: 80,000 unknown keys in 960 KB, under the byte limit.
+MANY_KEYS_BODY = ("{" + ",".join(f'"f_{n:06d}":1' for n in range(80_000)) + "}").encode()
+
+
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+def test_a_body_of_many_keys_gets_a_small_400_on_every_write_route(caller, route, method, settings):
+    company, client = caller
+    path = path_for(route, company)
+    assert 900_000 < len(MANY_KEYS_BODY) < settings.API_MAX_JSON_BODY_BYTES
+
+    response = assert_unchanged_4xx(
+        lambda: client.generic(
+            method.upper(), path, MANY_KEYS_BODY, content_type="application/json"
+        )
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "too_many_fields"
+    assert str(settings.API_MAX_JSON_KEYS) in error["message"]
+    # Not one word per key sent (the probe's answer was 3.2 MB).
+    assert len(response.content) < 500
+
+
 @pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
 def test_mass_assignment_on_every_write_route(caller, route, method):
     company, client = caller
