@@ -1,4 +1,6 @@
-"""Account emails, sent by Celery (retried with back-off on SMTP failures)."""
+"""Account tasks: emails (retried with back-off on SMTP failures) and the daily token clean-up."""
+
+from dataclasses import asdict
 
 from celery import shared_task
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from apps.accounts.models import User
+from apps.accounts.services import expired_tokens_prune
 
 
 @shared_task(name="accounts.send_password_reset_email")
@@ -28,3 +31,9 @@ def send_password_reset_email(*, user_id: int) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
+
+
+@shared_task(name="accounts.prune_revoked_tokens")
+def prune_revoked_tokens() -> dict[str, int]:
+    """Daily: delete access-token revocations and refresh-token records past expiry. Idempotent."""
+    return asdict(expired_tokens_prune())
