@@ -79,3 +79,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_billing_staff(self) -> bool:
         return self.is_staff and self.groups.filter(name=BILLING_STAFF_GROUP).exists()
+
+
+class RevokedAccessToken(models.Model):
+    """An access token logged out before it expired; kept until it would have expired anyway.
+
+    The cache holds a marker in front of this table for speed; the table is what counts,
+    so a cache flush or outage cannot bring a logged-out token back.
+    """
+
+    jti = models.CharField(max_length=255, unique=True)
+    # SET_NULL: the revocation outlives the account it belonged to.
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Revoked access token {self.jti}"

@@ -1,7 +1,8 @@
-"""Account services: registering and verifying users, logging in and out, passwords."""
+"""Account services: registering and verifying users, logging in and out, refreshing
+tokens, passwords."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,12 +17,20 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from apps.accounts.models import BILLING_STAFF_GROUP, User, normalize_email
+from apps.accounts.models import BILLING_STAFF_GROUP, RevokedAccessToken, User, normalize_email
 from apps.accounts.signals import user_logged_in, user_logged_out
-from apps.accounts.tokens import TokenPair, issue_token_pair, revoke_access_token
+from apps.accounts.tokens import (
+    TokenPair,
+    claim_refresh_token,
+    issue_token_pair,
+    revoke_access_token,
+)
 from apps.core.errors import ApplicationError, ValidationFailed
 
 
@@ -223,17 +232,79 @@ def auth_login(*, request: Any, email: str, password: str) -> tuple[User, TokenP
     return user, tokens
 
 
+@transaction.atomic
+def auth_refresh(*, refresh: str) -> TokenPair:
+    """Exchange a refresh token for a new pair; each refresh token works exactly once.
+
+    Of any number of concurrent refreshes with one token, exactly one gets a pair: the
+    token is claimed by inserting its blacklist row, which only one insert can do. The
+    others, and every later use, get ``token_not_valid``.
+    """
+    try:
+        token = RefreshToken(refresh)  # signature, expiry, type, and not blacklisted yet
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+    user = _user_of(token)
+    try:
+        claim_refresh_token(token, user=user)
+    except IntegrityError as exc:  # a concurrent refresh (or logout) claimed it first
+        raise InvalidRefreshToken() from exc
+    return issue_token_pair(user)
+
+
+def _user_of(token: RefreshToken) -> User:
+    """The token's user, if it still exists, is active and has not changed the password since."""
+    try:
+        user = User.objects.filter(pk=token.get(api_settings.USER_ID_CLAIM)).first()
+    except (TypeError, ValueError):
+        user = None
+    if user is None or not user.is_active:
+        raise InvalidRefreshToken()
+    # A password change blacklists the refresh tokens it finds; one issued by a refresh
+    # running at the same moment carries the old password's hash and is refused here.
+    if api_settings.CHECK_REVOKE_TOKEN and token.get(
+        api_settings.REVOKE_TOKEN_CLAIM
+    ) != get_md5_hash_password(user.password):
+        raise InvalidRefreshToken()
+    return user
+
+
 def auth_logout(*, request: Any, refresh: str, access_payload: dict[str, Any] | None) -> None:
     """Blacklist the refresh token and deny the access token for the rest of its life."""
     try:
         token = RefreshToken(refresh)
-        token.blacklist()
     except TokenError as exc:
         raise InvalidRefreshToken() from exc
-    if access_payload is not None:
-        revoke_access_token(access_payload)
-    user = User.objects.filter(pk=token.payload.get("user_id")).first()
+    with transaction.atomic():
+        token.blacklist()
+        if access_payload is not None:
+            revoke_access_token(access_payload)
+    user = User.objects.filter(pk=token.payload.get(api_settings.USER_ID_CLAIM)).first()
     user_logged_out.send(sender=User, request=request, user=user)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPruneSummary:
+    revoked_access_tokens: int
+    outstanding_refresh_tokens: int
+
+
+@transaction.atomic
+def expired_tokens_prune(*, now: datetime | None = None) -> TokenPruneSummary:
+    """Forget access-token revocations and refresh-token records past their expiry.
+
+    An expired token is refused for its expiry alone, so its rows no longer protect
+    anything. Deleting an outstanding refresh token deletes its blacklist row with it
+    (what simplejwt's ``flushexpiredtokens`` does). Safe to repeat at any time.
+    """
+    # Tokens are still accepted for the signing backend's leeway after they expire.
+    cutoff = (now or timezone.now()) - token_backend.get_leeway()
+    revoked, _ = RevokedAccessToken.objects.filter(expires_at__lte=cutoff).delete()
+    _, per_model = OutstandingToken.objects.filter(expires_at__lte=cutoff).delete()
+    return TokenPruneSummary(
+        revoked_access_tokens=revoked,
+        outstanding_refresh_tokens=per_model.get(OutstandingToken._meta.label, 0),
+    )
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
-"""Account emails, sent by Celery (retried with back-off on SMTP failures).
+"""Account tasks: emails (retried with back-off on SMTP failures; links are made when the
+task sends, so no token waits in the broker) and the daily token clean-up."""
 
-Links are made when the task sends, so no token ever waits in the broker.
-"""
+from dataclasses import asdict
 
 from celery import shared_task
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 
 from apps.accounts.models import User
-from apps.accounts.services import email_verification_token
+from apps.accounts.services import email_verification_token, expired_tokens_prune
 from apps.core.emails import send_templated_email
 
 
@@ -81,3 +81,9 @@ def send_signup_notice(*, user_id: int, purpose: str) -> None:
         },
         to=[user.email],
     )
+
+
+@shared_task(name="accounts.prune_revoked_tokens")
+def prune_revoked_tokens() -> dict[str, int]:
+    """Daily: delete access-token revocations and refresh-token records past expiry. Idempotent."""
+    return asdict(expired_tokens_prune())

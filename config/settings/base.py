@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.sentry import init_sentry
 from config.stripe import configure_stripe
@@ -240,6 +241,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the admin after.
 CELERY_BEAT_SCHEDULE = {
     "usage-flush-counters": {"task": "usage.flush_counters", "schedule": 300.0},
+    "accounts-prune-revoked-tokens": {
+        "task": "accounts.prune_revoked_tokens",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
