@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
 from apps.accounts.models import User, normalize_email
+from apps.core.errors import ErrorCode
 from apps.core.ip_limits import (
     attempt_refused,
     client_ip,
@@ -24,7 +25,9 @@ class RateLimitedAdminLoginForm(AdminAuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         if self.request is not None and (retry_after := self._refused_for()):
-            raise ValidationError(too_many_logins_message(retry_after), code="too_many_attempts")
+            raise ValidationError(
+                too_many_logins_message(retry_after), code=ErrorCode.TOO_MANY_ATTEMPTS
+            )
         return super().clean()
 
     def _refused_for(self) -> int | None:

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from apps.accounts.errors import ErrorCode
+
 
 class MaximumLengthValidator:
     def __init__(self, max_length: int = 128) -> None:
@@ -13,7 +15,7 @@ class MaximumLengthValidator:
         if len(password) > self.max_length:
             raise ValidationError(
                 f"This password is too long. It must contain at most {self.max_length} characters.",
-                code="password_too_long",
+                code=ErrorCode.PASSWORD_TOO_LONG,
             )
 
     def get_help_text(self) -> str:

@@ -23,6 +23,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from apps.accounts.errors import (
+    EmailNotVerified,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidResetLink,
+    InvalidVerificationLink,
+)
 from apps.accounts.models import BILLING_STAFF_GROUP, RevokedAccessToken, User, normalize_email
 from apps.accounts.signals import user_logged_in, user_logged_out
 from apps.accounts.tokens import (
@@ -31,35 +38,7 @@ from apps.accounts.tokens import (
     issue_token_pair,
     revoke_access_token,
 )
-from apps.core.errors import ApplicationError, ValidationFailed
-
-
-class InvalidCredentials(ApplicationError):
-    status_code = 401
-    code = "invalid_credentials"
-    # The same words whether the email is unknown, the password wrong or the account
-    # disabled, so the answer does not tell which emails have accounts.
-    default_message = "The email or password is incorrect."
-
-
-class EmailNotVerified(ApplicationError):
-    status_code = 403
-    code = "email_unverified"
-    default_message = (
-        "Verify your email address first: open the link we emailed you, or ask for a new "
-        "one with POST /api/auth/email/verify/resend/."
-    )
-
-
-class InvalidVerificationLink(ValidationFailed):
-    code = "invalid_verification_link"
-    default_message = "The verification link is invalid or has expired; ask for a new one."
-
-
-class InvalidRefreshToken(ApplicationError):
-    status_code = 401
-    code = "token_not_valid"
-    default_message = "The refresh token is invalid or expired."
+from apps.core.errors import ValidationFailed
 
 
 def _check_password_rules(password: str, user: User) -> None:
@@ -339,11 +318,6 @@ def password_reset_request(*, email: str) -> None:
     )
     if user_id is not None:
         transaction.on_commit(lambda: send_password_reset_email.delay(user_id=user_id))
-
-
-class InvalidResetLink(ValidationFailed):
-    code = "invalid_reset_link"
-    default_message = "The reset link is invalid or has expired; ask for a new one."
 
 
 @transaction.atomic

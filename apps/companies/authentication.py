@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from apps.accounts.selectors import is_access_token_revoked
+from apps.companies.errors import ErrorCode
 from apps.companies.limits import rate_limits_for
 from apps.companies.models import Membership
 from apps.companies.services import api_key_authenticate
@@ -33,7 +34,7 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
             and len(requested_company_id) <= 18
         ):
             raise PermissionDeniedError(
-                f"{COMPANY_HEADER} must be a company id.", code="not_a_member"
+                f"{COMPANY_HEADER} must be a company id.", code=ErrorCode.NOT_A_MEMBER
             )
         memberships = memberships.filter(company_id=int(requested_company_id))
     # A suspended membership reaches nothing, from the very next request.
@@ -41,7 +42,7 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
     if membership is None:
         if requested_company_id:
             raise PermissionDeniedError(
-                "You are not an active member of that company.", code="not_a_member"
+                "You are not an active member of that company.", code=ErrorCode.NOT_A_MEMBER
             )
         return None
     limits = rate_limits_for(membership.company)
@@ -63,7 +64,9 @@ class TenantJWTAuthentication(JWTAuthentication):
             return None
         user, token = result
         if is_access_token_revoked(token["jti"]):
-            raise AuthenticationFailed("This token has been logged out.", code="token_revoked")
+            raise AuthenticationFailed(
+                "This token has been logged out.", code=ErrorCode.TOKEN_REVOKED
+            )
         tag_user(user.pk)
         attach_tenant(request, tenant_for_user(user, request.headers.get(COMPANY_HEADER)))
         return user, token
@@ -76,7 +79,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         api_key = api_key_authenticate(raw_key=raw_key)
         if api_key is None:
-            raise AuthenticationFailed("The API key is invalid or revoked.", code="invalid_api_key")
+            raise AuthenticationFailed(
+                "The API key is invalid or revoked.", code=ErrorCode.INVALID_API_KEY
+            )
         limits = rate_limits_for(api_key.company)
         attach_tenant(
             request,

@@ -13,6 +13,7 @@ from apps.accounts.selectors import user_identity
 from apps.accounts.services import SignupPurpose, account_register
 from apps.companies import signals
 from apps.companies.api_keys import generate_key, matches, split_prefix
+from apps.companies.errors import ErrorCode
 from apps.companies.models import (
     ApiKey,
     Company,
@@ -25,6 +26,7 @@ from apps.companies.selectors import CompanyLimits, company_limits
 from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from apps.core.events import publish
 from apps.core.roles import MEMBERSHIP_ROLES, Role
+from apps.core.writes import model_update
 
 # last_used_at is written at most this often per key, not on every call.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -134,15 +136,10 @@ COMPANY_PROFILE_FIELDS = ("name", "billing_email", "phone", "address")
 
 
 @transaction.atomic
-def company_update_profile(*, company_id: int, **changes: str) -> Company:
+def company_update_profile(*, company_id: int, data: dict[str, str]) -> Company:
     """Change the company's own details; plan, status and limits are not among them."""
-    unknown = set(changes) - set(COMPANY_PROFILE_FIELDS)
-    if unknown:
-        raise ValidationFailed(details={name: ["This field cannot be set."] for name in unknown})
     company = Company.objects.select_for_update().get(pk=company_id)
-    for field, value in changes.items():
-        setattr(company, field, value)
-    company.save(update_fields=[*changes, "updated_at"])
+    company, _ = model_update(instance=company, fields=COMPANY_PROFILE_FIELDS, data=data)
     return company
 
 
@@ -201,7 +198,7 @@ def membership_add(*, company_id: int, user_id: int, role: str) -> Membership:
             return Membership.objects.create(company_id=company_id, user_id=user_id, role=role)
     except IntegrityError as exc:
         raise ConflictError(
-            "This user is already a member of the company.", code="already_member"
+            "This user is already a member of the company.", code=ErrorCode.ALREADY_MEMBER
         ) from exc
 
 
@@ -213,10 +210,7 @@ def _locked_membership(company_id: int, membership_id: int) -> Membership:
         .filter(company_id=company_id, role=Role.COMPANY_ADMIN)
         .values_list("pk", flat=True)
     )
-    try:
-        return Membership.objects.select_for_update().get(pk=membership_id, company_id=company_id)
-    except Membership.DoesNotExist as exc:
-        raise NotFoundError() from exc
+    return Membership.objects.for_company(company_id).get_for(membership_id, lock=True)
 
 
 @transaction.atomic
@@ -275,7 +269,7 @@ def membership_change_role(*, company_id: int, membership_id: int, role: str) ->
         and role != Role.COMPANY_ADMIN
         and not _other_admins_exist(membership)
     ):
-        raise ConflictError("A company must keep at least one admin.", code="last_admin")
+        raise ConflictError("A company must keep at least one admin.", code=ErrorCode.LAST_ADMIN)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -286,7 +280,7 @@ def membership_remove(*, company_id: int, membership_id: int) -> None:
     """Remove a member; the last admin cannot be removed."""
     membership = _locked_membership(company_id, membership_id)
     if membership.role == Role.COMPANY_ADMIN and not _other_admins_exist(membership):
-        raise ConflictError("A company must keep at least one admin.", code="last_admin")
+        raise ConflictError("A company must keep at least one admin.", code=ErrorCode.LAST_ADMIN)
     membership.delete()
 
 
@@ -316,10 +310,7 @@ def api_key_create(*, company_id: int, name: str, created_by_id: int | None) -> 
 @transaction.atomic
 def api_key_revoke(*, company_id: int, api_key_id: int) -> ApiKey:
     """Revoke a key; revoking a revoked key changes nothing."""
-    try:
-        api_key = ApiKey.objects.select_for_update().get(pk=api_key_id, company_id=company_id)
-    except ApiKey.DoesNotExist as exc:
-        raise NotFoundError() from exc
+    api_key = ApiKey.objects.for_company(company_id).get_for(api_key_id, lock=True)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at", "updated_at"])

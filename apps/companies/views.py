@@ -90,7 +90,7 @@ class CurrentCompanyView(APIView):
         )
         update.is_valid(raise_exception=True)
         company = services.company_update_profile(
-            company_id=require_tenant(request).company_id, **update.validated_data
+            company_id=require_tenant(request).company_id, data=update.validated_data
         )
         return Response(serializers.CompanySerializer(company).data)
 

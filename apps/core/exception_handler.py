@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _describe_api_exception(exc: exceptions.APIException) -> tuple[str, str, Any
     detail = exc.detail
     if isinstance(exc, exceptions.ValidationError):
         details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        return "validation_error", "Some fields are invalid.", details
+        return ErrorCode.VALIDATION_ERROR, "Some fields are invalid.", details
     if isinstance(detail, dict):
         # simplejwt's token errors: {"detail": ..., "code": ..., "messages": [...]}
         message = str(detail.get("detail", exc.default_detail))
@@ -62,7 +62,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         retry_after = getattr(exc, "retry_after", 60)
         return error_response(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode.TOO_MANY_ATTEMPTS,
             getattr(exc, "message", None)
             or "Too many attempts from this address; try again later.",
             {"retry_after": retry_after},
@@ -92,5 +92,5 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     sentry_sdk.capture_exception(exc)
     logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
     return error_response(
-        status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", SERVER_ERROR_MESSAGE
+        status.HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.SERVER_ERROR, SERVER_ERROR_MESSAGE
     )

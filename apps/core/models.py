@@ -1,6 +1,10 @@
 """Abstract base models: timestamps, and tenant ownership with a company-scoped queryset."""
 
+from typing import Any
+
 from django.db import models
+
+from apps.core.errors import NotFoundError
 
 
 class TimeStampedModel(models.Model):
@@ -14,6 +18,15 @@ class TimeStampedModel(models.Model):
 class TenantQuerySet(models.QuerySet):
     def for_company(self, company_id: int) -> "TenantQuerySet":
         return self.filter(company_id=company_id)
+
+    def get_for(self, pk: int, *, lock: bool = False) -> Any:
+        """The row with this id in this (already company-scoped) queryset, locked for the
+        transaction if asked; NotFoundError otherwise, so another company's id is a 404."""
+        queryset = self.select_for_update() if lock else self
+        try:
+            return queryset.get(pk=pk)
+        except self.model.DoesNotExist as exc:
+            raise NotFoundError(f"No such {self.model._meta.verbose_name}.") from exc
 
 
 class TenantOwnedModel(TimeStampedModel):

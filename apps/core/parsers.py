@@ -15,6 +15,8 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from apps.core.errors import ErrorCode
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
@@ -61,7 +63,7 @@ class BoundedJSONParser(JSONParser):
             text = codecs.decode(raw, encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(
-                f"The body is not valid {encoding} text.", code="malformed_json"
+                f"The body is not valid {encoding} text.", code=ErrorCode.MALFORMED_JSON
             ) from exc
         max_keys: int = settings.API_MAX_JSON_KEYS
         try:
@@ -72,15 +74,19 @@ class BoundedJSONParser(JSONParser):
             )
         except _TooManyKeys as exc:
             raise ParseError(
-                f"The JSON body has more than {max_keys} fields.", code="too_many_fields"
+                f"The JSON body has more than {max_keys} fields.", code=ErrorCode.TOO_MANY_FIELDS
             ) from exc
         except RecursionError as exc:
-            raise ParseError("The JSON body is nested too deeply.", code="malformed_json") from exc
+            raise ParseError(
+                "The JSON body is nested too deeply.", code=ErrorCode.MALFORMED_JSON
+            ) from exc
         except ValueError as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}", code="malformed_json") from exc
+            raise ParseError(
+                f"The body is not valid JSON: {exc}", code=ErrorCode.MALFORMED_JSON
+            ) from exc
 
     @staticmethod
     def _too_large(limit: int) -> ParseError:
         return ParseError(
-            f"The JSON body is larger than the {limit}-byte limit.", code="body_too_large"
+            f"The JSON body is larger than the {limit}-byte limit.", code=ErrorCode.BODY_TOO_LARGE
         )

@@ -10,7 +10,7 @@ import sentry_sdk
 from django.http import HttpRequest
 from rest_framework.request import Request
 
-from apps.core.errors import PermissionDeniedError
+from apps.core.errors import ErrorCode, PermissionDeniedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,5 +71,7 @@ def get_tenant(request: Request | HttpRequest) -> Tenant | None:
 def require_tenant(request: Request | HttpRequest) -> Tenant:
     tenant = get_tenant(request)
     if tenant is None:
-        raise PermissionDeniedError("Your account does not belong to a company.", code="no_company")
+        raise PermissionDeniedError(
+            "Your account does not belong to a company.", code=ErrorCode.NO_COMPANY
+        )
     return tenant

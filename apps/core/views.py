@@ -1,14 +1,17 @@
 """Shared view pieces: tenant scoping for viewsets, and JSON error pages for /api/ paths."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
 
+from apps.core.errors import ErrorCode
 from apps.core.exception_handler import SERVER_ERROR_MESSAGE, error_body
-from apps.core.tenancy import require_tenant
+from apps.core.roles import Role
+from apps.core.tenancy import Tenant, require_tenant
 
 
 class TenantScopedMixin:
@@ -21,19 +24,37 @@ class TenantScopedMixin:
         return queryset.for_company(require_tenant(self.request).company_id)
 
 
+class SeesOwnRowsMixin(TenantScopedMixin):
+    """Company admins (and API keys) see every row of the company; any other role sees
+    only the rows ``own_rows`` gives it (a filter built from the tenant), and a role
+    missing from ``own_rows`` sees none."""
+
+    own_rows: ClassVar[dict[str, Callable[[Tenant], Q]]] = {}
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        tenant = require_tenant(self.request)
+        if tenant.role == Role.COMPANY_ADMIN:
+            return queryset
+        own = self.own_rows.get(tenant.role)
+        return queryset.filter(own(tenant)) if own else queryset.none()
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
+        return JsonResponse(
+            error_body(ErrorCode.BAD_REQUEST, "The request is malformed."), status=400
+        )
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        body = error_body("permission_denied", "You do not have permission to do this.")
+        body = error_body(ErrorCode.PERMISSION_DENIED, "You do not have permission to do this.")
         return JsonResponse(body, status=403)
     return defaults.permission_denied(request, exception)
 
@@ -49,7 +70,7 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
             match = None
         if match is not None and match.url_name != "api-not-found":
             details = {"did_you_mean": request.path + "/"}
-    return JsonResponse(error_body("not_found", "No such endpoint.", details), status=404)
+    return JsonResponse(error_body(ErrorCode.NOT_FOUND, "No such endpoint.", details), status=404)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -60,5 +81,5 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(error_body("server_error", SERVER_ERROR_MESSAGE), status=500)
+        return JsonResponse(error_body(ErrorCode.SERVER_ERROR, SERVER_ERROR_MESSAGE), status=500)
     return defaults.server_error(request)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,8 +20,8 @@ from apps.core.permissions import (
 )
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
-from apps.core.tenancy import require_tenant
-from apps.core.views import TenantScopedMixin
+from apps.core.tenancy import Tenant, require_tenant
+from apps.core.views import SeesOwnRowsMixin, TenantScopedMixin
 from apps.estates import filters, serializers, services
 from apps.estates.models import Client, Estate, Plot, PlotPurchase, PlotStatus
 from apps.marketers.selectors import affiliation_ids_for_user
@@ -48,7 +48,7 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         estate = services.estate_update(
             company_id=serializer.instance.company_id,
             estate_id=serializer.instance.pk,
-            **serializer.validated_data,
+            data=serializer.validated_data,
         )
         serializer.instance = self.get_queryset().get(pk=estate.pk)
 
@@ -78,7 +78,7 @@ class PlotViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         if "estate" in data:
             data["estate_id"] = data.pop("estate").pk
         serializer.instance = services.plot_update(
-            company_id=serializer.instance.company_id, plot_id=serializer.instance.pk, **data
+            company_id=serializer.instance.company_id, plot_id=serializer.instance.pk, data=data
         )
 
     def perform_destroy(self, instance: Plot) -> None:
@@ -126,7 +126,7 @@ class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         serializer.instance = services.client_update(
             company_id=serializer.instance.company_id,
             client_id=serializer.instance.pk,
-            **serializer.validated_data,
+            data=serializer.validated_data,
         )
 
     def perform_destroy(self, instance: Client) -> None:
@@ -181,8 +181,16 @@ class InvitationSignupView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _purchases_sold_by(tenant: Tenant) -> Q:
+    return Q(
+        affiliation_id__in=affiliation_ids_for_user(
+            company_id=tenant.company_id, user_id=tenant.user_id
+        )
+    )
+
+
 class PurchaseViewSet(
-    TenantScopedMixin,
+    SeesOwnRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -191,6 +199,10 @@ class PurchaseViewSet(
     a marketer the sales made through them."""
 
     queryset = PlotPurchase.objects.select_related("plot__estate", "client")
+    own_rows = {
+        Role.CLIENT: lambda tenant: Q(client__user_id=tenant.user_id),
+        Role.MARKETER: _purchases_sold_by,
+    }
     serializer_class = serializers.PurchaseSerializer
     filterset_class = filters.PurchaseFilter
     ordering_fields = ["purchased_at", "agreed_price"]
@@ -200,19 +212,6 @@ class PurchaseViewSet(
         if self.action in ("list", "retrieve"):
             return [IsTenantMember()]
         return [IsCompanyAdmin()]
-
-    def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        tenant = require_tenant(self.request)
-        if tenant.role == Role.CLIENT:
-            return queryset.filter(client__user_id=tenant.user_id)
-        if tenant.role == Role.MARKETER:
-            return queryset.filter(
-                affiliation_id__in=affiliation_ids_for_user(
-                    company_id=tenant.company_id, user_id=tenant.user_id
-                )
-            )
-        return queryset
 
     @extend_schema(
         request=serializers.PurchaseCreateSerializer,

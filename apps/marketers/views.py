@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,8 +19,7 @@ from apps.core.ip_limits import limit_by_ip
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer, MessageSerializer
-from apps.core.tenancy import require_tenant
-from apps.core.views import TenantScopedMixin
+from apps.core.views import SeesOwnRowsMixin
 from apps.marketers import serializers, services
 from apps.marketers.filters import CommissionFilter
 from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
@@ -76,31 +75,25 @@ class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
 
-class MarketerSeesOwnMixin(TenantScopedMixin):
+class AdminsActMarketersReadOwn(SeesOwnRowsMixin):
     """Admins read and act on every row of the company; a marketer only reads their own."""
-
-    marketer_user_field: str
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("list", "retrieve"):
             return [AdminOrMarketer()]
         return [IsCompanyAdmin()]
 
-    def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        tenant = require_tenant(self.request)
-        if tenant.role == Role.MARKETER:
-            return queryset.filter(**{self.marketer_user_field: tenant.user_id})
-        return queryset
-
 
 class AffiliationViewSet(
-    MarketerSeesOwnMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AdminsActMarketersReadOwn,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The company's marketers. Admins decide; a marketer sees only their own."""
 
     queryset = MarketerAffiliation.objects.select_related("marketer__user", "company")
-    marketer_user_field = "marketer__user_id"
+    own_rows = {Role.MARKETER: lambda tenant: Q(marketer__user_id=tenant.user_id)}
     serializer_class = serializers.AffiliationSerializer
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "decided_at"]
@@ -148,12 +141,15 @@ class AffiliationViewSet(
 
 
 class CommissionViewSet(
-    MarketerSeesOwnMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AdminsActMarketersReadOwn,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Earned commissions. A marketer sees their own; admins approve and mark them paid."""
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
-    marketer_user_field = "affiliation__marketer__user_id"
+    own_rows = {Role.MARKETER: lambda tenant: Q(affiliation__marketer__user_id=tenant.user_id)}
     serializer_class = serializers.CommissionSerializer
     filterset_class = CommissionFilter
     ordering_fields = ["created_at", "amount"]

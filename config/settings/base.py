@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.prune_revoked_tokens",
         "schedule": crontab(hour=3, minute=30),
     },
+    "marketers-approve-due-commissions": {
+        "task": "marketers.approve_due_commissions",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -215,8 +215,10 @@ def test_unknown_tier_is_refused_and_changes_nothing():
 def test_profile_update_refuses_plan_fields():
     company = CompanyFactory()
     with pytest.raises(ValidationFailed):
-        services.company_update_profile(company_id=company.pk, subscription_tier="enterprise")
-    updated = services.company_update_profile(company_id=company.pk, name="New Name Ltd")
+        services.company_update_profile(
+            company_id=company.pk, data={"subscription_tier": "enterprise"}
+        )
+    updated = services.company_update_profile(company_id=company.pk, data={"name": "New Name Ltd"})
     assert updated.name == "New Name Ltd"
 
 

@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from apps.estates.errors import PlotUnavailable
 from apps.estates.models import PlotPurchase, PlotStatus
-from apps.estates.services import PlotUnavailable, purchase_create
+from apps.estates.services import purchase_create
 from tests.estates.factories import ClientFactory, PlotFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

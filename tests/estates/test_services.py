@@ -7,6 +7,7 @@ from django.utils import timezone
 from apps.companies.models import SubscriptionStatus
 from apps.core.errors import ConflictError, NotFoundError, PaymentRequired, ValidationFailed
 from apps.estates import services, signals
+from apps.estates.errors import PlotUnavailable
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
 from apps.marketers.models import AffiliationStatus, MarketerEarnedCommission
 from tests.companies.factories import CompanyFactory
@@ -111,15 +112,19 @@ def test_estate_with_plots_cannot_be_deleted():
 def test_sold_is_reached_only_by_selling():
     plot = PlotFactory()
     with pytest.raises(ConflictError):
-        services.plot_update(company_id=plot.company_id, plot_id=plot.pk, status=PlotStatus.SOLD)
-    services.plot_update(company_id=plot.company_id, plot_id=plot.pk, status=PlotStatus.RESERVED)
+        services.plot_update(
+            company_id=plot.company_id, plot_id=plot.pk, data={"status": PlotStatus.SOLD}
+        )
+    services.plot_update(
+        company_id=plot.company_id, plot_id=plot.pk, data={"status": PlotStatus.RESERVED}
+    )
     plot.refresh_from_db()
     assert plot.status == PlotStatus.RESERVED
 
     sold = make_sale(plot.company).plot
     with pytest.raises(ConflictError):
         services.plot_update(
-            company_id=sold.company_id, plot_id=sold.pk, status=PlotStatus.AVAILABLE
+            company_id=sold.company_id, plot_id=sold.pk, data={"status": PlotStatus.AVAILABLE}
         )
     sold.refresh_from_db()
     assert sold.status == PlotStatus.SOLD
@@ -159,7 +164,7 @@ def test_a_plot_that_is_not_available_is_refused(plot_status, django_capture_on_
     with (
         Captured(signals.plot_purchased) as purchased,
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(services.PlotUnavailable),
+        pytest.raises(PlotUnavailable),
     ):
         services.purchase_create(company_id=plot.company_id, plot_id=plot.pk, client_id=client.pk)
     assert not PlotPurchase.objects.exists()
@@ -169,7 +174,7 @@ def test_a_plot_that_is_not_available_is_refused(plot_status, django_capture_on_
 def test_second_sale_of_a_plot_is_refused():
     purchase = make_sale(CompanyFactory())
     other_client = ClientFactory(company=purchase.company)
-    with pytest.raises(services.PlotUnavailable):
+    with pytest.raises(PlotUnavailable):
         services.purchase_create(
             company_id=purchase.company_id, plot_id=purchase.plot_id, client_id=other_client.pk
         )

@@ -376,6 +376,25 @@ def test_reject_suspend_and_reactivate(admin_client, admin_user, company, events
     assert {event["decided_by_id"] for _, event in events.sent} == {admin_user.pk}
 
 
+def test_approving_again_at_another_rate_is_a_409(admin_client, company, events, commit):
+    """Replays the probe: a second approval at 7 % answered 200 and kept 2.5 %."""
+    affiliation = approved_affiliation(company, rate="2.50")
+
+    with commit():
+        response = admin_client.post(
+            f"/api/affiliations/{affiliation.pk}/approve/",
+            {"commission_rate": "7.00"},
+            format="json",
+        )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_decided"
+    assert response.json()["error"]["details"] == {"commission_rate": ["2.50"]}
+    affiliation.refresh_from_db()
+    assert affiliation.commission_rate == Decimal("2.50")
+    assert events.sent == []
+
+
 @pytest.mark.parametrize(
     ("action", "status", "body"),
     [

@@ -168,3 +168,27 @@ def test_bad_options_are_refused_and_approve_nothing(company, args):
     assert exit_.value.code == 2
     assert "--batch-size must be positive" in err.getvalue()
     assert statuses() == [CommissionStatus.PENDING]
+
+
+def test_the_nightly_task_approves_what_is_due_and_is_on_beat(company, settings, commit):
+    from apps.marketers import tasks  # the module: see tests/accounts/test_token_revocation.py
+
+    affiliation = approved_affiliation(company, rate="5.00")
+    due = earn(company, affiliation, count=2, days_ago=settings.COMMISSION_HOLD_DAYS + 1)
+    fresh = earn(company, affiliation, count=1, days_ago=1)
+
+    with commit():
+        result = tasks.approve_due_commissions.delay().get()
+        again = tasks.approve_due_commissions.delay().get()
+
+    assert (result["approved"], result["still_pending"]) == (2, 1)
+    assert result["total_approved_amount"] == "500000.00"
+    assert again["approved"] == 0
+    approved = MarketerEarnedCommission.objects.filter(status=CommissionStatus.APPROVED)
+    assert set(approved.values_list("pk", flat=True)) == {c.pk for c in due}
+    assert MarketerEarnedCommission.objects.get(pk=fresh[0].pk).status == CommissionStatus.PENDING
+    assert tasks.approve_due_commissions.name == "marketers.approve_due_commissions"
+    assert any(
+        entry["task"] == "marketers.approve_due_commissions"
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    )

@@ -5,10 +5,17 @@ from decimal import Decimal
 import pytest
 
 from apps.companies.models import Membership
-from apps.core.errors import ConflictError, LimitExceeded, NotFoundError, ValidationFailed
+from apps.core.errors import (
+    ConflictError,
+    InvalidTransition,
+    LimitExceeded,
+    NotFoundError,
+    ValidationFailed,
+)
 from apps.estates.models import PlotPurchase, PlotStatus, PurchaseStatus
 from apps.estates.services import purchase_cancel, purchase_complete
 from apps.marketers import services
+from apps.marketers.errors import AlreadyDecided
 from apps.marketers.models import (
     AffiliationStatus,
     CommissionStatus,
@@ -153,6 +160,37 @@ def test_approving_twice_is_a_no_op_without_a_second_event(company, admin_user, 
         )
 
     assert again.status == AffiliationStatus.APPROVED
+    assert snapshot(MarketerAffiliation, affiliation.pk) == before
+    assert events.sent == []
+
+
+@pytest.mark.parametrize(
+    ("decision", "first", "second", "recorded"),
+    [
+        (
+            "approve",
+            {"commission_rate": Decimal("2.50")},
+            {"commission_rate": Decimal("7")},
+            "2.50",
+        ),
+        ("reject", {"reason": "No ID"}, {"reason": "Other reason"}, "No ID"),
+        ("suspend", {"reason": "Complaints"}, {"reason": "Other reason"}, "Complaints"),
+    ],
+)
+def test_repeating_a_decision_with_another_value_is_a_409_and_changes_nothing(
+    company, admin_user, events, commit, decision, first, second, recorded
+):
+    affiliation = (
+        approved_affiliation(company) if decision == "suspend" else pending_affiliation(company)
+    )
+    decide(decision, affiliation, decided_by_id=admin_user.pk, **first)
+    before = snapshot(MarketerAffiliation, affiliation.pk)
+
+    with commit(), pytest.raises(AlreadyDecided) as refused:
+        decide(decision, affiliation, decided_by_id=admin_user.pk, **second)
+
+    assert refused.value.code == "already_decided"
+    assert [str(value) for value in refused.value.details.values()] == [f"['{recorded}']"]
     assert snapshot(MarketerAffiliation, affiliation.pk) == before
     assert events.sent == []
 
@@ -316,7 +354,7 @@ def test_invalid_transitions_are_refused_and_change_nothing(
     affiliation = AffiliationFactory(company=company, status=status)
     before = snapshot(MarketerAffiliation, affiliation.pk)
 
-    with commit(), pytest.raises(services.InvalidTransition) as error:
+    with commit(), pytest.raises(InvalidTransition) as error:
         decide(action, affiliation, decided_by_id=None, **kwargs)
 
     assert error.value.status_code == 409
@@ -547,7 +585,7 @@ def test_a_paid_commission_stays_paid_when_approved_again(commission, events, co
 def test_a_pending_commission_cannot_be_paid(commission, events, commit):
     before = snapshot(MarketerEarnedCommission, commission.pk)
 
-    with commit(), pytest.raises(services.InvalidTransition) as error:
+    with commit(), pytest.raises(InvalidTransition) as error:
         pay(commission, "GTB-TRF-0042")
 
     assert (error.value.code, error.value.status_code) == ("invalid_transition", 409)
@@ -611,7 +649,7 @@ def test_a_cancelled_commission_can_be_neither_approved_nor_paid(
     purchase_cancel(company_id=commission.company_id, purchase_id=commission.purchase_id)
     before = snapshot(MarketerEarnedCommission, commission.pk)
 
-    with commit(), pytest.raises(services.InvalidTransition):
+    with commit(), pytest.raises(InvalidTransition):
         approve(commission) if service == "approve" else pay(commission, "GTB-TRF-0042")
 
     assert snapshot(MarketerEarnedCommission, commission.pk) == before

@@ -25,7 +25,6 @@ from apps.estates.services.clients import (
     client_update,
 )
 from apps.estates.services.sales import (
-    PlotUnavailable,
     purchase_cancel,
     purchase_complete,
     purchase_create,
@@ -34,7 +33,6 @@ from apps.estates.services.sales import (
 __all__ = [
     "InvitationJoined",
     "InvitationSignup",
-    "PlotUnavailable",
     "client_create",
     "client_delete",
     "client_invitation_accept",

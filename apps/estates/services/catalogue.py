@@ -1,5 +1,6 @@
 """Estates and their plots."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -8,58 +9,86 @@ from django.db import transaction
 from apps.companies.selectors import company_limits
 from apps.core.errors import ConflictError, PaymentRequired
 from apps.core.events import publish
+from apps.core.writes import duplicate_is_conflict, model_update
 from apps.estates import signals
+from apps.estates.errors import ErrorCode
 from apps.estates.models import Estate, Plot, PlotPurchase, PlotStatus, PurchaseStatus
-from apps.estates.services.rows import get_for_company, save_unique
+
+ESTATE_FIELDS = ("name", "location", "state", "lga", "description", "is_active")
+PLOT_FIELDS = ("estate_id", "plot_number", "size_sqm", "price", "status")
 
 
 def _require_active_subscription(company_id: int) -> None:
     if not company_limits(company_id=company_id).is_active:
-        raise PaymentRequired(
-            "The company's subscription is not active: renew it to add plots.",
-            code="subscription_inactive",
-        )
+        raise PaymentRequired("The company's subscription is not active: renew it to add plots.")
+
+
+def _duplicate_estate() -> Any:
+    return duplicate_is_conflict(
+        message="The company already has an estate with this name.",
+        code=ErrorCode.DUPLICATE_ESTATE,
+        field="name",
+    )
+
+
+def _duplicate_plot() -> Any:
+    return duplicate_is_conflict(
+        message="The estate already has a plot with this number.",
+        code=ErrorCode.DUPLICATE_PLOT,
+        field="plot_number",
+    )
 
 
 # --- estates ---------------------------------------------------------------------------------
 
-ESTATE_FIELDS = ("name", "location", "state", "lga", "description", "is_active")
-
 
 @transaction.atomic
-def estate_create(*, company_id: int, **fields: Any) -> Estate:
-    estate = Estate(company_id=company_id, **fields)
-    save_unique(
-        estate, "The company already has an estate with this name.", "duplicate_estate", "name"
+def estate_create(
+    *,
+    company_id: int,
+    name: str,
+    location: str,
+    state: str,
+    lga: str = "",
+    description: str = "",
+    is_active: bool = True,
+) -> Estate:
+    estate = Estate(
+        company_id=company_id,
+        name=name,
+        location=location,
+        state=state,
+        lga=lga,
+        description=description,
+        is_active=is_active,
     )
+    with _duplicate_estate():
+        estate.save()
     return estate
 
 
 @transaction.atomic
-def estate_update(*, company_id: int, estate_id: int, **fields: Any) -> Estate:
-    estate = get_for_company(Estate, company_id, estate_id, lock=True)
-    for name, value in fields.items():
-        setattr(estate, name, value)
-    save_unique(
-        estate, "The company already has an estate with this name.", "duplicate_estate", "name"
-    )
+def estate_update(*, company_id: int, estate_id: int, data: Mapping[str, Any]) -> Estate:
+    """Change an estate's own fields (name, location, state, LGA, description, active)."""
+    estate = Estate.objects.for_company(company_id).get_for(estate_id, lock=True)
+    with _duplicate_estate():
+        estate, _ = model_update(instance=estate, fields=ESTATE_FIELDS, data=data)
     return estate
 
 
 @transaction.atomic
 def estate_delete(*, company_id: int, estate_id: int) -> None:
     """Delete an estate with no plots; one with plots is deactivated instead, by the caller."""
-    estate = get_for_company(Estate, company_id, estate_id, lock=True)
+    estate = Estate.objects.for_company(company_id).get_for(estate_id, lock=True)
     if Plot.objects.filter(estate=estate).exists():
         raise ConflictError(
-            "The estate has plots; deactivate it instead of deleting it.", code="estate_has_plots"
+            "The estate has plots; deactivate it instead of deleting it.",
+            code=ErrorCode.ESTATE_HAS_PLOTS,
         )
     estate.delete()
 
 
 # --- plots -----------------------------------------------------------------------------------
-
-DUPLICATE_PLOT = "The estate already has a plot with this number."
 
 
 @transaction.atomic
@@ -69,7 +98,7 @@ def plot_create(
     """Add a plot. Plots beyond the plan's included number are allowed (billed as
     overage); a company whose subscription is not active cannot add plots (402)."""
     _require_active_subscription(company_id)
-    estate = get_for_company(Estate, company_id, estate_id)
+    estate = Estate.objects.for_company(company_id).get_for(estate_id)
     plot = Plot(
         company_id=company_id,
         estate=estate,
@@ -77,7 +106,8 @@ def plot_create(
         size_sqm=size_sqm,
         price=price,
     )
-    save_unique(plot, DUPLICATE_PLOT, "duplicate_plot", "plot_number")
+    with _duplicate_plot():
+        plot.save()
     publish(
         signals.plot_created,
         sender=Plot,
@@ -89,35 +119,42 @@ def plot_create(
     return plot
 
 
+def _check_status_change(plot: Plot, status: str) -> None:
+    if status == plot.status:
+        return
+    if PlotStatus.SOLD in (status, plot.status):
+        raise ConflictError(
+            "A plot becomes sold by selling it, and stops being sold by cancelling the sale.",
+            code=ErrorCode.INVALID_STATUS_CHANGE,
+        )
+    if PlotPurchase.objects.filter(plot=plot, status=PurchaseStatus.PENDING).exists():
+        raise ConflictError(
+            "The plot is held by a pending purchase.", code=ErrorCode.INVALID_STATUS_CHANGE
+        )
+
+
 @transaction.atomic
-def plot_update(*, company_id: int, plot_id: int, **fields: Any) -> Plot:
-    """Change a plot's number, size, price or estate, or hold it (reserved) or release it
-    (available). Sold is reached only by selling."""
-    plot = get_for_company(Plot, company_id, plot_id, lock=True)
-    if "estate_id" in fields:
-        fields["estate"] = get_for_company(Estate, company_id, fields.pop("estate_id"))
-    status = fields.get("status")
-    if status is not None and status != plot.status:
-        if PlotStatus.SOLD in (status, plot.status):
-            raise ConflictError(
-                "A plot becomes sold by selling it, and stops being sold by cancelling the sale.",
-                code="invalid_status_change",
-            )
-        if PlotPurchase.objects.filter(plot=plot, status=PurchaseStatus.PENDING).exists():
-            raise ConflictError(
-                "The plot is held by a pending purchase.", code="invalid_status_change"
-            )
-    for name, value in fields.items():
-        setattr(plot, name, value)
-    save_unique(plot, DUPLICATE_PLOT, "duplicate_plot", "plot_number")
+def plot_update(*, company_id: int, plot_id: int, data: Mapping[str, Any]) -> Plot:
+    """Change a plot's number, size, price or estate (one of the company's), or hold it
+    (reserved) or release it (available). Sold is reached only by selling."""
+    plot = Plot.objects.for_company(company_id).get_for(plot_id, lock=True)
+    data = dict(data)
+    if "estate_id" in data:
+        data["estate_id"] = Estate.objects.for_company(company_id).get_for(data["estate_id"]).pk
+    if "plot_number" in data:
+        data["plot_number"] = data["plot_number"].strip()
+    if "status" in data:
+        _check_status_change(plot, data["status"])
+    with _duplicate_plot():
+        plot, _ = model_update(instance=plot, fields=PLOT_FIELDS, data=data)
     return plot
 
 
 @transaction.atomic
 def plot_delete(*, company_id: int, plot_id: int) -> None:
-    plot = get_for_company(Plot, company_id, plot_id, lock=True)
+    plot = Plot.objects.for_company(company_id).get_for(plot_id, lock=True)
     if PlotPurchase.objects.filter(plot=plot).exists():
         raise ConflictError(
-            "The plot has purchases and cannot be deleted.", code="plot_has_purchases"
+            "The plot has purchases and cannot be deleted.", code=ErrorCode.PLOT_HAS_PURCHASES
         )
     plot.delete()

@@ -9,6 +9,7 @@ token reaches the company's data, whatever accounts exist.
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,39 +27,20 @@ from apps.accounts.services import (
 )
 from apps.companies.services import membership_end_role, membership_ensure
 from apps.core.emails import normalize_email
-from apps.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from apps.core.errors import ConflictError
 from apps.core.roles import Role
+from apps.core.writes import duplicate_is_conflict, model_update
+from apps.estates.errors import (
+    AccountExists,
+    ErrorCode,
+    InvalidInvitation,
+    InvitationEmailMismatch,
+    StaffAccountRefused,
+)
 from apps.estates.models import Client, ClientInvitation, PlotPurchase
-from apps.estates.services.rows import get_for_company, save_unique
 
 INVITATION_TOKEN_BYTES = 32
 CLIENT_FIELDS = ("first_name", "last_name", "phone", "address")
-
-
-class InvalidInvitation(ValidationFailed):
-    code = "invalid_invitation"
-    default_message = (
-        "The invitation link is invalid, used or expired; ask the company to send a new one."
-    )
-
-
-class InvitationEmailMismatch(PermissionDeniedError):
-    code = "invitation_email_mismatch"
-    default_message = (
-        "This invitation was sent to another email address: sign in with the account that owns it."
-    )
-
-
-class StaffAccountRefused(PermissionDeniedError):
-    code = "staff_account"
-    default_message = "Our staff accounts cannot join a company."
-
-
-class AccountExists(ConflictError):
-    code = "account_exists"
-    default_message = (
-        "An account with this email exists: sign in with it and accept the invitation."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +101,12 @@ def client_create(
         phone=phone,
         address=address,
     )
-    save_unique(
-        client, "This email is already one of the company's clients.", "duplicate_client", "email"
-    )
+    with duplicate_is_conflict(
+        message="This email is already one of the company's clients.",
+        code=ErrorCode.DUPLICATE_CLIENT,
+        field="email",
+    ):
+        client.save()
     _invite(client, invited_by_id)
     return client
 
@@ -129,33 +114,29 @@ def client_create(
 @transaction.atomic
 def client_invite(*, company_id: int, client_id: int, invited_by_id: int | None) -> Client:
     """Send a client a new invitation (the earlier links stop working)."""
-    client = get_for_company(Client, company_id, client_id, lock=True)
+    client = Client.objects.for_company(company_id).get_for(client_id, lock=True)
     if client.user_id is not None:
-        raise ConflictError("This client has already joined.", code="already_joined")
+        raise ConflictError("This client has already joined.", code=ErrorCode.ALREADY_JOINED)
     _invite(client, invited_by_id)
     return client
 
 
 @transaction.atomic
-def client_update(*, company_id: int, client_id: int, **changes: str) -> Client:
+def client_update(*, company_id: int, client_id: int, data: Mapping[str, str]) -> Client:
     """Change the company's record of a client: names, phone and address only."""
-    unknown = sorted(set(changes) - set(CLIENT_FIELDS))
-    if unknown:
-        raise ValidationFailed(details={name: ["This field cannot be set."] for name in unknown})
-    client = get_for_company(Client, company_id, client_id, lock=True)
-    for name, value in changes.items():
-        setattr(client, name, value)
-    client.save(update_fields=[*changes, "updated_at"])
+    client = Client.objects.for_company(company_id).get_for(client_id, lock=True)
+    client, _ = model_update(instance=client, fields=CLIENT_FIELDS, data=data)
     return client
 
 
 @transaction.atomic
 def client_delete(*, company_id: int, client_id: int) -> None:
     """Delete a client without purchases; a member through it loses access at once."""
-    client = get_for_company(Client, company_id, client_id, lock=True)
+    client = Client.objects.for_company(company_id).get_for(client_id, lock=True)
     if PlotPurchase.objects.filter(client=client).exists():
         raise ConflictError(
-            "The client has purchases and cannot be deleted.", code="client_has_purchases"
+            "The client has purchases and cannot be deleted.",
+            code=ErrorCode.CLIENT_HAS_PURCHASES,
         )
     user_id = client.user_id
     client.delete()
@@ -200,7 +181,7 @@ def _open_invitation(token: str) -> ClientInvitation:
 def _join(invitation: ClientInvitation, user_id: int) -> InvitationJoined:
     client = Client.objects.select_for_update().get(pk=invitation.client_id)
     if client.user_id not in (None, user_id):
-        raise ConflictError("This client has already joined.", code="already_joined")
+        raise ConflictError("This client has already joined.", code=ErrorCode.ALREADY_JOINED)
     now = timezone.now()
     client.user_id = user_id
     client.joined_at = client.joined_at or now

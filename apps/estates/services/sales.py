@@ -6,18 +6,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.errors import ConflictError, ValidationFailed
+from apps.core.errors import InvalidTransition, ValidationFailed
 from apps.core.events import publish
 from apps.estates import signals
+from apps.estates.errors import PlotUnavailable
 from apps.estates.models import Client, Plot, PlotPurchase, PlotStatus, PurchaseStatus
-from apps.estates.services.rows import get_for_company
 from apps.marketers.selectors import affiliation_info
 from apps.marketers.services import commission_cancel_for_purchase, commission_earn
-
-
-class PlotUnavailable(ConflictError):
-    code = "plot_unavailable"
-
 
 # --- purchases ---------------------------------------------------------------------------------
 
@@ -63,8 +58,8 @@ def purchase_create(
     ``complete=False`` records a pending purchase that reserves the plot until it is
     completed or cancelled. Two concurrent sales of one plot give exactly one purchase.
     """
-    plot = get_for_company(Plot, company_id, plot_id, lock=True)
-    client = get_for_company(Client, company_id, client_id)
+    plot = Plot.objects.for_company(company_id).get_for(plot_id, lock=True)
+    client = Client.objects.for_company(company_id).get_for(client_id)
     if affiliation_id is not None:
         affiliation = affiliation_info(company_id=company_id, affiliation_id=affiliation_id)
         if affiliation is None:
@@ -95,7 +90,7 @@ def purchase_create(
 
 
 def _locked_purchase(company_id: int, purchase_id: int) -> PlotPurchase:
-    purchase = get_for_company(PlotPurchase, company_id, purchase_id, lock=True)
+    purchase = PlotPurchase.objects.for_company(company_id).get_for(purchase_id, lock=True)
     purchase.plot = Plot.objects.select_for_update().get(pk=purchase.plot_id)
     return purchase
 
@@ -107,7 +102,7 @@ def purchase_complete(*, company_id: int, purchase_id: int) -> PlotPurchase:
     if purchase.status == PurchaseStatus.COMPLETED:
         return purchase
     if purchase.status != PurchaseStatus.PENDING:
-        raise ConflictError("A cancelled purchase cannot be completed.", code="invalid_transition")
+        raise InvalidTransition("A cancelled purchase cannot be completed.")
     _complete(purchase)
     return purchase
 
