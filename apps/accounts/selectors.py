@@ -1,11 +1,19 @@
 """Read-side of accounts for other apps: plain data, never ORM rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.accounts.models import User, normalize_email
 from apps.accounts.tokens import is_access_token_revoked
 
-__all__ = ["UserIdentity", "is_access_token_revoked", "user_id_for_email", "user_identity"]
+__all__ = [
+    "UserDisplay",
+    "UserIdentity",
+    "is_access_token_revoked",
+    "user_display_for",
+    "user_id_for_email",
+    "user_identity",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +46,23 @@ def user_identity(*, user_id: int) -> UserIdentity | None:
         email_verified=user.email_verified,
         is_staff=user.is_staff or user.is_superuser,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UserDisplay:
+    """How an account appears to a company it belongs to: its sign-in address and the
+    names its owner gave (for people who joined of their own accord, like marketers)."""
+
+    email: str
+    full_name: str
+
+
+def user_display_for(*, user_ids: Iterable[int]) -> dict[int, UserDisplay]:
+    """Display data for many accounts in one query (missing ids are left out)."""
+    rows = User.objects.filter(pk__in=set(user_ids)).values_list(
+        "pk", "email", "first_name", "last_name"
+    )
+    return {
+        pk: UserDisplay(email=email, full_name=f"{first} {last}".strip() or email)
+        for pk, email, first, last in rows
+    }

@@ -1,5 +1,6 @@
 """Read-side of companies for other apps: plain data objects, never ORM rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -96,3 +97,8 @@ def company_id_for_slug(*, slug: str) -> int | None:
 
 def company_name(*, company_id: int) -> str | None:
     return Company.objects.filter(pk=company_id).values_list("name", flat=True).first()
+
+
+def company_names_for(*, company_ids: Iterable[int]) -> dict[int, str]:
+    """Names of many companies in one query."""
+    return dict(Company.objects.filter(pk__in=set(company_ids)).values_list("pk", "name"))

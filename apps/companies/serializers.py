@@ -1,8 +1,16 @@
+from collections.abc import Iterable
+
 from rest_framework import serializers
 
+from apps.accounts.selectors import UserDisplay, user_display_for
 from apps.companies.models import ApiKey, Company, Membership
 from apps.core.roles import MEMBERSHIP_ROLES
-from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.serializers import (
+    CrossAppDisplayListSerializer,
+    CrossAppDisplayMixin,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 
 
 class PlanSerializer(serializers.Serializer):
@@ -66,12 +74,13 @@ class CompanyCreateSerializer(StrictSerializer):
     address = serializers.CharField(max_length=500, required=False, default="")
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    # The address the person signed in with: for a client, the one the company invited.
-    email = serializers.EmailField(source="user.email", read_only=True)
+class MembershipSerializer(CrossAppDisplayMixin, serializers.ModelSerializer):
+    # The address the person signs in with: for a client, the one the company invited.
+    email = serializers.SerializerMethodField()
 
     class Meta:
         model = Membership
+        list_serializer_class = CrossAppDisplayListSerializer
         fields = [
             "id",
             "user_id",
@@ -83,6 +92,13 @@ class MembershipSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def load_display(self, rows: Iterable[Membership]) -> dict[int, UserDisplay]:
+        return user_display_for(user_ids=[membership.user_id for membership in rows])
+
+    def get_email(self, membership: Membership) -> str:
+        user = self.display.get(membership.user_id)
+        return user.email if user else ""
 
 
 class MembershipRoleSerializer(StrictSerializer):

@@ -105,7 +105,7 @@ class MembershipViewSet(
     """The company's members. Only company admins manage them."""
 
     allowed_without_subscription = True
-    queryset = Membership.objects.select_related("user").order_by("created_at", "id")
+    queryset = Membership.objects.order_by("created_at", "id")
     serializer_class = serializers.MembershipSerializer
     permission_classes = [IsSignedInUser, IsCompanyAdmin]
     filterset_fields = ["role"]

@@ -1,6 +1,6 @@
 """Serializer building blocks shared by every app."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -55,3 +55,33 @@ class MessageSerializer(serializers.Serializer):
     """A short answer for a person to read, when the outcome must not be told apart."""
 
     detail = serializers.CharField()
+
+
+class CrossAppDisplayListSerializer(serializers.ListSerializer):
+    """Loads the rows' cross-app display data once, then serializes each row."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.child.display = self.child.load_display(rows)
+        return [self.child.to_representation(row) for row in rows]
+
+
+class CrossAppDisplayMixin:
+    """Display data owned by another app (an account's email, a company's name) read
+    through that app's selectors, once for all the rows being serialized (Sentry's
+    ``serialize_many``), never by a ``source=`` that joins into the other app's tables.
+
+    Subclasses implement ``load_display(rows)``, whose result their fields read from
+    ``self.display``, and set ``Meta.list_serializer_class`` to
+    ``CrossAppDisplayListSerializer``.
+    """
+
+    display: Any = None
+
+    def load_display(self, rows: Iterable[Any]) -> Any:
+        raise NotImplementedError
+
+    def to_representation(self, instance: Any) -> Any:
+        if self.display is None:
+            self.display = self.load_display([instance])
+        return super().to_representation(instance)  # type: ignore[misc]

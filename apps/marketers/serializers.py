@@ -1,6 +1,15 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from rest_framework import serializers
 
-from apps.core.serializers import StrictSerializer
+from apps.accounts.selectors import UserDisplay, user_display_for
+from apps.companies.selectors import company_names_for
+from apps.core.serializers import (
+    CrossAppDisplayListSerializer,
+    CrossAppDisplayMixin,
+    StrictSerializer,
+)
 from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
 
 
@@ -12,14 +21,21 @@ class MarketerSignupSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32, required=False, default="")
 
 
-class AffiliationSerializer(serializers.ModelSerializer):
+@dataclass(frozen=True, slots=True)
+class AffiliationDisplay:
+    marketers: dict[int, UserDisplay]
+    companies: dict[int, str]
+
+
+class AffiliationSerializer(CrossAppDisplayMixin, serializers.ModelSerializer):
     marketer_user_id = serializers.IntegerField(source="marketer.user_id", read_only=True)
-    marketer_email = serializers.EmailField(source="marketer.user.email", read_only=True)
-    marketer_name = serializers.CharField(source="marketer.user.get_full_name", read_only=True)
-    company_name = serializers.CharField(source="company.name", read_only=True)
+    marketer_email = serializers.SerializerMethodField()
+    marketer_name = serializers.SerializerMethodField()
+    company_name = serializers.SerializerMethodField()
 
     class Meta:
         model = MarketerAffiliation
+        list_serializer_class = CrossAppDisplayListSerializer
         fields = [
             "id",
             "company_id",
@@ -34,6 +50,27 @@ class AffiliationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def load_display(self, rows: Iterable[MarketerAffiliation]) -> AffiliationDisplay:
+        rows = list(rows)
+        return AffiliationDisplay(
+            marketers=user_display_for(user_ids=[row.marketer.user_id for row in rows]),
+            companies=company_names_for(company_ids=[row.company_id for row in rows]),
+        )
+
+    def _marketer(self, affiliation: MarketerAffiliation) -> UserDisplay | None:
+        return self.display.marketers.get(affiliation.marketer.user_id)
+
+    def get_marketer_email(self, affiliation: MarketerAffiliation) -> str:
+        marketer = self._marketer(affiliation)
+        return marketer.email if marketer else ""
+
+    def get_marketer_name(self, affiliation: MarketerAffiliation) -> str:
+        marketer = self._marketer(affiliation)
+        return marketer.full_name if marketer else ""
+
+    def get_company_name(self, affiliation: MarketerAffiliation) -> str:
+        return self.display.companies.get(affiliation.company_id, "")
 
 
 class AffiliationApplySerializer(StrictSerializer):

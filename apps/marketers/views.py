@@ -54,7 +54,7 @@ class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         return MarketerAffiliation.objects.filter(
             marketer__user_id=self.request.user.pk
-        ).select_related("marketer__user", "company")
+        ).select_related("marketer")
 
     @extend_schema(
         request=serializers.AffiliationApplySerializer,
@@ -92,7 +92,7 @@ class AffiliationViewSet(
 ):
     """The company's marketers. Admins decide; a marketer sees only their own."""
 
-    queryset = MarketerAffiliation.objects.select_related("marketer__user", "company")
+    queryset = MarketerAffiliation.objects.select_related("marketer")
     own_rows = {Role.MARKETER: lambda tenant: Q(marketer__user_id=tenant.user_id)}
     serializer_class = serializers.AffiliationSerializer
     filterset_fields = ["status"]

@@ -22,11 +22,11 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from apps.core.errors import ApplicationError
 from apps.core.events import publish
 from apps.core.tenancy import get_tenant
 from apps.usage import signals
 from apps.usage.counters import Hit, counter_store, window_for
+from apps.usage.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +47,6 @@ class RateLimitState:
     limit: int
     remaining: int
     reset_at: datetime
-
-
-class RateLimited(ApplicationError):
-    status_code = 429
-    code = "rate_limited"
 
 
 def _report_store_failure(exc: Exception) -> None:

@@ -663,7 +663,7 @@ def test_affiliation_list_runs_a_constant_number_of_queries(
     admin_client, company, django_assert_max_num_queries
 ):
     AffiliationFactory.create_batch(3, company=company)
-    with django_assert_max_num_queries(6) as few:
+    with django_assert_max_num_queries(7) as few:
         response = admin_client.get("/api/affiliations/")
     assert len(response.json()["results"]) == 3
 
@@ -701,7 +701,7 @@ def test_my_applications_list_runs_a_constant_number_of_queries(
 
     api = client_for(user)
     apply_to_new_companies(3)
-    with django_assert_max_num_queries(6) as few:
+    with django_assert_max_num_queries(7) as few:
         assert len(api.get("/api/marketer/affiliations/").json()["results"]) == 3
     apply_to_new_companies(37)
     with django_assert_max_num_queries(len(few.captured_queries)):
