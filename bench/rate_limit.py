@@ -1,4 +1,4 @@
-"""Benchmark: what per-company rate limiting and metering cost, and whether they are exact.
+"""Benchmark: what per-caller rate limiting and metering cost, and whether they are exact.
 
 Run with `make bench` (needs Redis; REDIS_URL defaults to redis://127.0.0.1:6379/9).
 One run measures, against real Redis:
@@ -6,11 +6,15 @@ One run measures, against real Redis:
 1. Requests per second and median latency of a tenant-scoped list endpoint
    (GET /api/plots/, 25 plots per page) through the whole Django + DRF stack, with
    - "off": no throttle, no metering;
-   - "ours": TenantRateThrottle (hourly + daily limits and metering in one Lua call);
+   - "ours": TenantRateThrottle (the caller's hour, the caller's share of the company's
+     day, the company's day and metering, in one Lua call);
    - "drf-stock": DRF's UserRateThrottle on the same Redis cache.
    Rounds alternate between the three so drift hits them alike.
-2. Admission accuracy under concurrency: 64 threads firing 500 requests at a limit of
-   100 per hour, for our counter and for DRF's stock throttle.
+2. One allow_request alone, outside the stack: ours for a company member and for a user
+   with no company (one window), and DRF's stock throttle.
+3. Admission accuracy under concurrency: 64 threads firing 500 requests from one caller
+   at a limit of 100 per hour, for our counter and for DRF's stock throttle; and 500
+   requests from 10 callers of one company at a daily cap of 100 (a share of 50 each).
 
 Prints a table and writes bench/results/rate_limit.json. Not a test: numbers, no asserts.
 """
@@ -23,10 +27,12 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,14 +50,20 @@ import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from rest_framework.throttling import UserRateThrottle  # noqa: E402
 
+from apps.accounts.models import User  # noqa: E402
 from apps.accounts.services import issue_token_pair, user_create  # noqa: E402
 from apps.companies.models import Company, Membership  # noqa: E402
 from apps.estates.services import estate_create, plot_create  # noqa: E402
 from apps.estates.views import PlotViewSet  # noqa: E402
-from apps.usage.counters import RedisCounterStore, counter_store, window_for  # noqa: E402
+from apps.usage.counters import (  # noqa: E402
+    RedisCounterStore,
+    caller_daily_share,
+    company_windows,
+    counter_store,
+)
 from apps.usage.throttling import TenantRateThrottle  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
@@ -60,6 +72,7 @@ WARMUP = 100
 THREADS = 64
 FIRED = 500
 LIMIT = 100
+CALLERS = 10
 BENCH_PASSWORD = "Bench-Password-2026"  # noqa: S105 - a throwaway user in a throwaway database
 
 
@@ -144,41 +157,84 @@ def throughput(client: Client) -> dict[str, dict[str, float]]:
     return results
 
 
-def isolated_cost(client: Client) -> dict[str, float]:
-    """Median microseconds of one allow_request, outside the request stack (less noisy)."""
+def _signed_in_request(token: str) -> Any:
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
     from apps.companies.authentication import TenantJWTAuthentication
 
-    token = client.defaults["HTTP_AUTHORIZATION"]
     request = Request(
         APIRequestFactory().get("/api/plots/", HTTP_AUTHORIZATION=token),
         authenticators=[TenantJWTAuthentication()],
     )
     request.user  # noqa: B018 - authenticate and resolve the tenant once
-    costs = {}
-    for name, classes in CONFIGS.items():
-        if not classes:
-            continue
-        throttle = classes[0]()
-        samples = []
-        for _ in range(3000):
-            started = time.perf_counter()
-            throttle.allow_request(request, None)
-            samples.append(time.perf_counter() - started)
-        costs[name] = statistics.median(samples) * 1e6
-    return costs
+    return request
+
+
+def _median_cost_us(throttle: Any, request: Any) -> float:
+    samples = []
+    for _ in range(3000):
+        started = time.perf_counter()
+        throttle.allow_request(request, None)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1e6
+
+
+def isolated_cost(client: Client) -> dict[str, float]:
+    """Median microseconds of one allow_request, outside the request stack (less noisy)."""
+    member = _signed_in_request(client.defaults["HTTP_AUTHORIZATION"])
+    loner = User.objects.filter(email="bench-no-company@example.ng").first() or user_create(
+        email="bench-no-company@example.ng", password=BENCH_PASSWORD
+    )
+    no_company = _signed_in_request(f"Bearer {issue_token_pair(loner).access}")
+    with override_settings(API_NO_COMPANY_HOURLY_LIMIT=10**9):
+        return {
+            "ours": _median_cost_us(TenantRateThrottle(), member),
+            "ours-no-company": _median_cost_us(TenantRateThrottle(), no_company),
+            "drf-stock": _median_cost_us(BenchUserThrottle(), member),
+        }
+
+
+def _fresh_windows(company_id: int, caller: str, hourly: int, daily: int) -> Any:
+    store = counter_store()
+    assert isinstance(store, RedisCounterStore), "the benchmark needs the Redis store"
+    windows = company_windows(
+        company_id=company_id, caller=caller, hourly_limit=hourly, daily_limit=daily
+    )
+    keys = [window.key for window in windows.limits] + [windows.daily_refused_key]
+    store.redis.delete(*(store._key(key) for key in keys))
+    return windows
 
 
 def accuracy_ours() -> int:
+    windows = _fresh_windows(987654, "u1", LIMIT, 10**9)
     store = counter_store()
-    assert isinstance(store, RedisCounterStore), "the benchmark needs the Redis store"
-    window = window_for(company_id=987654)
-    store.redis.delete(*(store._key(key) for key in (window.hour_key, window.day_key)))
     with ThreadPoolExecutor(THREADS) as pool:
-        hits = list(pool.map(lambda _: store.hit(window, LIMIT, 10**9).admitted, range(FIRED)))
+        hits = list(pool.map(lambda _: store.hit_company(windows).admitted, range(FIRED)))
     return sum(hits)
+
+
+def accuracy_shared_cap() -> dict[str, int]:
+    """CALLERS callers of one company fire FIRED requests at a daily cap of LIMIT; one
+    greedy caller fires four in five of them."""
+    callers = [_fresh_windows(987655, f"u{n}", 10**9, LIMIT) for n in range(CALLERS)]
+    requests = [
+        callers[0] if n % 5 else callers[1 + (n // 5) % (CALLERS - 1)] for n in range(FIRED)
+    ]
+    store = counter_store()
+    with ThreadPoolExecutor(THREADS) as pool:
+        admitted = list(pool.map(lambda windows: store.hit_company(windows).admitted, requests))
+    by_caller = Counter(
+        windows.caller_day.key for windows, ok in zip(requests, admitted, strict=True) if ok
+    )
+    return {
+        "callers": CALLERS,
+        "fired": FIRED,
+        "daily_cap": LIMIT,
+        "share": caller_daily_share(LIMIT),
+        "admitted": sum(admitted),
+        "most_by_one_caller": max(by_caller.values()),
+    }
 
 
 def accuracy_stock() -> int:
@@ -204,22 +260,28 @@ def main() -> None:
     speed = throughput(client)
     cost = isolated_cost(client)
     admitted = {"ours": accuracy_ours(), "drf-stock": accuracy_stock()}
+    shared = accuracy_shared_cap()
 
     print(f"\nGET /api/plots/ through Django + DRF, {ROUNDS}x{REQUESTS_PER_ROUND} requests each")
     header = ("throttle", "req/s", "median ms", "p95 ms", "added ms", "vs off")
-    print("{:<11} {:>8} {:>10} {:>8} {:>9} {:>7}".format(*header))
+    print("{:<16} {:>8} {:>10} {:>8} {:>9} {:>7}".format(*header))
     for name, row in speed.items():
         print(
-            f"{name:<11} {row['rps']:>8.0f} {row['median_ms']:>10.2f} {row['p95_ms']:>8.2f} "
+            f"{name:<16} {row['rps']:>8.0f} {row['median_ms']:>10.2f} {row['p95_ms']:>8.2f} "
             f"{row['added_median_ms']:>9.2f} {row['throughput_vs_off']:>6.1%}"
         )
     print("\nOne allow_request alone (median of 3000), microseconds")
     for name, micros in cost.items():
-        print(f"{name:<11} {micros:>8.0f}")
+        print(f"{name:<16} {micros:>8.0f}")
     print(f"\n{THREADS} threads firing {FIRED} requests at a limit of {LIMIT}/hour")
-    print(f"{'throttle':<11} {'admitted':>8} {'exact':>6}")
+    print(f"{'throttle':<16} {'admitted':>8} {'exact':>6}")
     for name, count in admitted.items():
-        print(f"{name:<11} {count:>8} {'yes' if count == LIMIT else 'no':>6}")
+        print(f"{name:<16} {count:>8} {'yes' if count == LIMIT else 'no':>6}")
+    print(
+        f"\n{THREADS} threads firing {shared['fired']} requests from {shared['callers']} callers"
+        f" (4 in 5 from one), company cap {shared['daily_cap']}/day, share {shared['share']}"
+    )
+    print(f"admitted {shared['admitted']}, most by one caller {shared['most_by_one_caller']}")
 
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
@@ -230,6 +292,7 @@ def main() -> None:
         "throughput": speed,
         "allow_request_median_us": cost,
         "concurrency": {"threads": THREADS, "fired": FIRED, "limit": LIMIT, "admitted": admitted},
+        "shared_daily_cap": {"threads": THREADS, **shared},
     }
     out = ROOT / "bench" / "results" / "rate_limit.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,8 @@ def forget_plan_limits() -> None:
 
 
 def rate_limits_for(company: Company) -> RateLimits:
-    """Hourly limit by tier (a trial gets Starter's), the Enterprise override, and the
-    company's daily cap."""
+    """Hourly limit by tier (a trial gets Starter's) or the Enterprise override, which
+    applies to each user and API key of the company, and the company's daily cap."""
     plans = _plan_limits()
     if company.subscription_status == SubscriptionStatus.TRIALING:
         hourly, starter_daily = plans[Tier.STARTER]

@@ -20,7 +20,8 @@ class Tenant:
     role: str
     user_id: int | None = None
     api_key_id: int | None = None
-    # API requests the company may make per hour and per day (None: not limited).
+    # API requests each caller (user or key) may make per hour, and the company per day
+    # (None: not limited).
     hourly_limit: int | None = None
     daily_limit: int | None = None
     # False once a trial ends or the company is suspended or cancelled: it may read, and

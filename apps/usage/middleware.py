@@ -1,17 +1,16 @@
-"""Rate-limit headers on every API response that was counted against a company.
+"""Rate-limit headers on every API response that was counted against a limit.
 
-Both conventions: GitHub's X-RateLimit-Limit/Remaining/Reset (for the window closer to
-running out; Reset is a Unix time) and the IETF httpapi draft's structured fields,
-RateLimit-Policy (each policy's quota and window) and RateLimit (remaining and seconds
-to reset, per policy).
+Both conventions: GitHub's X-RateLimit-Limit/Remaining/Reset (for the binding window, see
+RateLimitState.binding; Reset is a Unix time) and the IETF httpapi draft's structured
+fields, RateLimit-Policy (each policy's quota and window) and RateLimit (remaining and
+seconds to reset, per policy). Policies are named for whose budget they are:
+``caller-hourly``, ``caller-daily`` (the caller's share of the company's day) and
+``company-daily``.
 """
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-
-HOUR_SECONDS = 3600
-DAY_SECONDS = 86400
 
 
 class RateLimitHeadersMiddleware:
@@ -23,15 +22,15 @@ class RateLimitHeadersMiddleware:
         state = getattr(request, "rate_limit", None)
         if state is None:
             return response
-        response["X-RateLimit-Limit"] = str(state.limit)
-        response["X-RateLimit-Remaining"] = str(state.remaining)
-        response["X-RateLimit-Reset"] = str(int(state.reset_at.timestamp()))
-        response["RateLimit-Policy"] = (
-            f'"hourly";q={state.hourly_limit};w={HOUR_SECONDS}, '
-            f'"daily";q={state.daily_limit};w={DAY_SECONDS}'
+        binding = state.binding
+        response["X-RateLimit-Limit"] = str(binding.limit)
+        response["X-RateLimit-Remaining"] = str(binding.remaining)
+        response["X-RateLimit-Reset"] = str(int(binding.resets_at.timestamp()))
+        response["RateLimit-Policy"] = ", ".join(
+            f'"{policy.name}";q={policy.limit};w={policy.window_seconds}'
+            for policy in state.policies
         )
-        response["RateLimit"] = (
-            f'"hourly";r={state.hourly_remaining};t={state.hourly_reset}, '
-            f'"daily";r={state.daily_remaining};t={state.daily_reset}'
+        response["RateLimit"] = ", ".join(
+            f'"{policy.name}";r={policy.remaining};t={policy.reset}' for policy in state.policies
         )
         return response

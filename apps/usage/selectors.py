@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from apps.estates import selectors as estate_selectors
-from apps.usage.counters import counter_store, window_for
+from apps.usage.counters import caller_id, company_windows, counter_store
 from apps.usage.models import UsageRecord
 from apps.usage.services import FLUSH_DAYS
 
@@ -49,36 +49,54 @@ def plots_count(*, company_id: int, at: datetime | None = None) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitUsage:
+    used: int
+    limit: int
+    resets_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class UsageSummary:
-    hourly_used: int
-    hourly_limit: int
-    hourly_resets_at: datetime
-    daily_used: int
-    daily_limit: int
-    daily_resets_at: datetime
+    caller_hourly: LimitUsage  # the caller's own hour
+    caller_daily: LimitUsage  # the caller's share of the company's day
+    company_daily: LimitUsage  # the company's day, every caller together
     month_to_date: int
     plots: int
     max_plots: int
 
 
 def usage_summary(
-    *, company_id: int, hourly_limit: int, daily_limit: int, max_plots: int
+    *,
+    company_id: int,
+    user_id: int | None,
+    api_key_id: int | None,
+    hourly_limit: int,
+    daily_limit: int,
+    max_plots: int,
 ) -> UsageSummary:
-    """Current usage against the company's limits."""
+    """Current usage against the limits of one caller (a user or an API key) and of the
+    company."""
     now = timezone.now()
-    window = window_for(company_id, now)
+    windows = company_windows(
+        company_id=company_id,
+        caller=caller_id(user_id=user_id, api_key_id=api_key_id),
+        hourly_limit=hourly_limit,
+        daily_limit=daily_limit,
+        now=now,
+    )
     try:
-        hourly, daily = counter_store().peek(window)
+        counts = counter_store().peek(windows.limits)
     except Exception:
-        hourly = daily = 0
+        counts = (0, 0, 0)
+    caller_hourly, caller_daily, company_daily = (
+        LimitUsage(used=min(count, window.limit), limit=window.limit, resets_at=window.resets_at)
+        for window, count in zip(windows.limits, counts, strict=True)
+    )
     today = timezone.localdate(now)
     return UsageSummary(
-        hourly_used=min(hourly, hourly_limit),
-        hourly_limit=hourly_limit,
-        hourly_resets_at=window.hour_resets_at,
-        daily_used=min(daily, daily_limit),
-        daily_limit=daily_limit,
-        daily_resets_at=window.day_resets_at,
+        caller_hourly=caller_hourly,
+        caller_daily=caller_daily,
+        company_daily=company_daily,
         month_to_date=api_calls_for_period(
             company_id=company_id, start=today.replace(day=1), end=today
         ),

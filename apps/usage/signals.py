@@ -3,5 +3,6 @@
 from django.dispatch import Signal
 
 # company_id, day (date), daily_limit. Sent once per company per day, on the first
-# request refused by the daily cap.
+# request refused while the company's daily cap is used up (not on a refusal by one
+# caller's hour or share while the company still has room).
 api_limit_exceeded = Signal()

@@ -1,8 +1,12 @@
-"""Per-company rate limits for the API, enforced as a DRF throttle.
+"""API rate limits per caller, enforced as DRF's default throttle.
 
-Every request made for a company (with a user token or an API key) counts against the
-company's hourly limit (by tier) and daily cap, atomically (see counters.py). Admitted
-requests are metered. The state is left on the request for RateLimitHeadersMiddleware.
+DRF's UserRateThrottle counts per caller; so do we, atomically (see counters/). A request
+made for a company (with a user token or an API key) counts against the caller's own
+hourly limit (by tier), the caller's share of the company's daily cap, and the company's
+daily cap, so no one member or key can use up the hour or the day of the others. Every
+admitted request is metered for the company. A signed-in user acting for no company is
+limited per hour on their own and not metered; anonymous endpoints are limited per IP
+(apps.core.ip_limits). The state is left on the request for RateLimitHeadersMiddleware.
 If the counter store is unreachable the request is served (fail open), and the failure
 is logged and reported at most once a minute.
 """
@@ -10,43 +14,40 @@ is logged and reported at most once a minute.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sentry_sdk
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.events import publish
-from apps.core.tenancy import get_tenant
+from apps.core.tenancy import Tenant, get_tenant
 from apps.usage import signals
-from apps.usage.counters import Hit, counter_store, window_for
+from apps.usage.counters import (
+    CALLER_DAILY,
+    CALLER_HOURLY,
+    CounterStore,
+    Hit,
+    Window,
+    caller_id,
+    company_windows,
+    counter_store,
+    user_window,
+)
 from apps.usage.errors import RateLimited
+from apps.usage.policies import RateLimitState, rate_limit_state
 
 logger = logging.getLogger(__name__)
 
 FAILURE_REPORT_INTERVAL = 60.0
 _last_failure_report = 0.0
 _failure_lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimitState:
-    hourly_limit: int
-    hourly_remaining: int
-    hourly_reset: int  # seconds until the hour's window ends
-    daily_limit: int
-    daily_remaining: int
-    daily_reset: int
-    # The window closer to running out, for the X-RateLimit-* headers.
-    limit: int
-    remaining: int
-    reset_at: datetime
 
 
 def _report_store_failure(exc: Exception) -> None:
@@ -60,50 +61,79 @@ def _report_store_failure(exc: Exception) -> None:
     sentry_sdk.capture_exception(exc)
 
 
-def _seconds_until(moment: datetime, now: datetime) -> int:
-    return max(1, math.ceil((moment - now).total_seconds()))
+def _refusal_message(window: Window, windows: Sequence[Window]) -> str:
+    if window.policy == CALLER_HOURLY:
+        return f"Your hourly limit of {window.limit} API requests is used up."
+    if window.policy == CALLER_DAILY:
+        company_daily = windows[-1].limit
+        return (
+            f"Your share of the company's daily API requests ({window.limit} of "
+            f"{company_daily}) is used up."
+        )
+    return f"The company's daily limit of {window.limit} API requests is used up."
 
 
-def _state(
-    hit: Hit, hourly_limit: int, daily_limit: int, window: Any, now: datetime
-) -> RateLimitState:
-    hourly_reset = _seconds_until(window.hour_resets_at, now)
-    daily_reset = _seconds_until(window.day_resets_at, now)
-    hourly_remaining = max(0, hourly_limit - hit.hourly_count)
-    daily_remaining = max(0, daily_limit - hit.daily_count)
-    # The day is the binding window when it has fewer left, or none left at all (then
-    # waiting for the next hour would not help).
-    tighter_is_daily = daily_remaining < hourly_remaining or daily_remaining == 0
-    return RateLimitState(
-        hourly_limit=hourly_limit,
-        hourly_remaining=hourly_remaining,
-        hourly_reset=hourly_reset,
-        daily_limit=daily_limit,
-        daily_remaining=daily_remaining,
-        daily_reset=daily_reset,
-        limit=daily_limit if tighter_is_daily else hourly_limit,
-        remaining=daily_remaining if tighter_is_daily else hourly_remaining,
-        reset_at=window.day_resets_at if tighter_is_daily else window.hour_resets_at,
+def _refusal(hit: Hit, windows: Sequence[Window], state: RateLimitState) -> RateLimited:
+    window = next(window for window in windows if window.policy == hit.refused_by)
+    # The binding window is the used-up one that resets last: refused by the hour with a
+    # day window used up as well, the real wait is until that day ends.
+    retry_after = state.binding.reset
+    return RateLimited(
+        _refusal_message(window, windows),
+        details={"limit": window.policy, "limit_value": window.limit, "retry_after": retry_after},
+        headers={"Retry-After": str(retry_after)},
     )
+
+
+# The windows a request is counted in, in the order checked, and the one store call that
+# checks and counts them.
+Counting = tuple[tuple[Window, ...], Callable[[CounterStore], Hit]]
+
+
+def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
+    if tenant.hourly_limit is None or tenant.daily_limit is None:
+        return None
+    windows = company_windows(
+        company_id=tenant.company_id,
+        caller=caller_id(user_id=tenant.user_id, api_key_id=tenant.api_key_id),
+        hourly_limit=tenant.hourly_limit,
+        daily_limit=tenant.daily_limit,
+        now=now,
+    )
+    return windows.limits, lambda store: store.hit_company(windows)
+
+
+def _no_company_request(user_id: int, now: datetime) -> Counting:
+    window = user_window(
+        user_id=user_id, hourly_limit=settings.API_NO_COMPANY_HOURLY_LIMIT, now=now
+    )
+    return (window,), lambda store: store.hit_window(window)
 
 
 class TenantRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
-        tenant = get_tenant(request)
-        if tenant is None or tenant.hourly_limit is None or tenant.daily_limit is None:
-            return True  # anonymous endpoints are limited per IP (django-ratelimit)
         now = timezone.now()
-        window = window_for(tenant.company_id, now)
+        tenant = get_tenant(request)
+        user = request.user
+        if tenant is not None:
+            counted = _company_request(tenant, now)
+        elif user.is_authenticated and user.pk is not None:
+            counted = _no_company_request(user.pk, now)
+        else:
+            return True  # anonymous endpoints are limited per IP
+        if counted is None:
+            return True
+        windows, hit_store = counted
         try:
-            hit = counter_store().hit(window, tenant.hourly_limit, tenant.daily_limit)
+            hit = hit_store(counter_store())
         except Exception as exc:
             _report_store_failure(exc)
             return True
-        state = _state(hit, tenant.hourly_limit, tenant.daily_limit, window, now)
+        state = rate_limit_state(windows, hit.counts, now)
         request._request.rate_limit = state
         if hit.admitted:
             return True
-        if hit.first_daily_refusal:
+        if hit.first_daily_refusal and tenant is not None:
             # Marked atomically by the counter store: once a day across every process,
             # even if the cap changes during the day.
             publish(
@@ -113,16 +143,4 @@ class TenantRateThrottle(BaseThrottle):
                 day=timezone.localdate(now),
                 daily_limit=tenant.daily_limit,
             )
-        limit_value = tenant.daily_limit if hit.refused_by == "daily" else tenant.hourly_limit
-        # Refused by the hour with the day used up as well, the real wait is until midnight.
-        day_used_up = hit.daily_count >= tenant.daily_limit
-        retry_after = state.daily_reset if day_used_up else state.hourly_reset
-        raise RateLimited(
-            f"The company's {hit.refused_by} limit of {limit_value} API requests is used up.",
-            details={
-                "limit": hit.refused_by,
-                "limit_value": limit_value,
-                "retry_after": retry_after,
-            },
-            headers={"Retry-After": str(retry_after)},
-        )
+        raise _refusal(hit, windows, state)

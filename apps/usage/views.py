@@ -11,7 +11,8 @@ from apps.usage.serializers import UsageSummarySerializer
 
 
 class UsageView(APIView):
-    """The company's API usage now: this hour, today and this month, against its limits.
+    """API usage now against the limits: the caller's hour and daily share (the caller is
+    the signed-in user or the API key), the company's day, and the company's month.
 
     This request itself is counted before the numbers are read.
     """
@@ -23,6 +24,8 @@ class UsageView(APIView):
         tenant = require_tenant(request)
         summary = usage_summary(
             company_id=tenant.company_id,
+            user_id=tenant.user_id,
+            api_key_id=tenant.api_key_id,
             hourly_limit=tenant.hourly_limit or 0,
             daily_limit=tenant.daily_limit or 0,
             max_plots=company_limits(company_id=tenant.company_id).max_plots,

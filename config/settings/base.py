@@ -159,6 +159,12 @@ REST_FRAMEWORK = {
     "STRICT_JSON": True,
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Each user and API key of a company may use this share of the company's daily cap
+# (at least one request), so no one caller can use up the day for the others.
+API_CALLER_DAILY_SHARE = Decimal(env.str("API_CALLER_DAILY_SHARE", default="0.5"))
+# Requests an hour for a signed-in user who acts for no company (a marketer before
+# affiliation); they are not metered.
+API_NO_COMPANY_HOURLY_LIMIT = env.int("API_NO_COMPANY_HOURLY_LIMIT", default=300)
 # Largest JSON body the API parses; bigger ones are refused with a 400 before parsing.
 API_MAX_JSON_BODY_BYTES = env.int("API_MAX_JSON_BODY_BYTES", default=1024 * 1024)
 # Most keys (counted across nested objects) a JSON body may have; no endpoint takes more

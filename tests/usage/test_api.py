@@ -1,4 +1,4 @@
-"""GET /api/usage/: the company's own usage now, against its limits."""
+"""GET /api/usage/: the caller's hour and daily share, and the company's day and month."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,53 +11,60 @@ from apps.usage.models import UsageRecord
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
 from tests.estates.factories import PlotFactory
-from tests.usage.callers import CompanyCaller
+from tests.usage.callers import CompanyCaller, get_company
 
 pytestmark = pytest.mark.django_db
 
+LIMITS = ("caller_hourly", "caller_daily", "company_daily")
 
-def usage_numbers(response: Any) -> dict[str, int]:
-    """The body without its two timestamps (checked on their own)."""
+
+def usage_numbers(response: Any) -> dict[str, Any]:
+    """The body with each limit as (used, limit); the reset times are checked on their own."""
     assert response.status_code == 200
     body = response.json()
-    return {key: value for key, value in body.items() if not key.endswith("_resets_at")}
+    return body | {name: (body[name]["used"], body[name]["limit"]) for name in LIMITS}
 
 
-def test_usage_shows_this_hour_today_and_this_month(trial_caller: CompanyCaller) -> None:
+def resets_at(response: Any, name: str) -> datetime:
+    return timezone.localtime(datetime.fromisoformat(response.json()[name]["resets_at"]))
+
+
+def test_usage_shows_the_callers_hour_and_share_and_the_companys_day_and_month(
+    trial_caller: CompanyCaller,
+) -> None:
     trial_caller.get_company(times=3)
+    get_company(trial_caller.key_client, times=2)
     PlotFactory.create_batch(2, estate__company=trial_caller.company)
 
     response = trial_caller.user_client.get("/api/usage/")
 
-    # This request is counted before the numbers are read: 3 + 1.
+    # This request is counted before the numbers are read: 3 + 1 for the admin.
     assert usage_numbers(response) == {
-        "hourly_used": 4,
-        "hourly_limit": 100,
-        "daily_used": 4,
-        "daily_limit": 1000,
-        "month_to_date": 4,
+        "caller_hourly": (4, 100),
+        "caller_daily": (4, 500),
+        "company_daily": (6, 1000),
+        "month_to_date": 6,
         "plots": 2,
         "max_plots": 100,
     }
-    body = response.json()
-    hour_ends = timezone.localtime(datetime.fromisoformat(body["hourly_resets_at"]))
-    day_ends = timezone.localtime(datetime.fromisoformat(body["daily_resets_at"]))
+    hour_ends = resets_at(response, "caller_hourly")
+    day_ends = resets_at(response, "company_daily")
     assert (hour_ends.minute, hour_ends.second) == (0, 0)
     assert (day_ends.hour, day_ends.minute) == (0, 0)
+    assert resets_at(response, "caller_daily") == day_ends
     assert timezone.now() < hour_ends <= day_ends
     assert response["X-RateLimit-Remaining"] == "96"
 
 
-def test_usage_counts_user_token_and_api_key_requests_together(
-    trial_caller: CompanyCaller,
-) -> None:
+def test_an_api_key_sees_its_own_hour_and_share(trial_caller: CompanyCaller) -> None:
     trial_caller.get_company(times=2)
     trial_caller.key_client.get("/api/company/")
 
-    by_key = trial_caller.key_client.get("/api/usage/")
+    by_key = usage_numbers(trial_caller.key_client.get("/api/usage/"))
 
-    assert usage_numbers(by_key)["hourly_used"] == 4
-    assert usage_numbers(by_key)["daily_used"] == 4
+    assert by_key["caller_hourly"] == (2, 100)
+    assert by_key["caller_daily"] == (2, 500)
+    assert by_key["company_daily"] == (4, 1000)
 
 
 def test_month_to_date_adds_flushed_days_of_this_month_only(trial_caller: CompanyCaller) -> None:
@@ -71,7 +78,7 @@ def test_month_to_date_adds_flushed_days_of_this_month_only(trial_caller: Compan
 
     numbers = usage_numbers(response)
     assert numbers["month_to_date"] == 30
-    assert numbers["daily_used"] == 1
+    assert numbers["company_daily"] == (1, 1000)
 
 
 def test_usage_after_the_hourly_limit_stays_at_the_limit(trial_caller: CompanyCaller) -> None:
@@ -80,7 +87,7 @@ def test_usage_after_the_hourly_limit_stays_at_the_limit(trial_caller: CompanyCa
     last_admitted = trial_caller.user_client.get("/api/usage/")
     refused = trial_caller.user_client.get("/api/usage/")
 
-    assert usage_numbers(last_admitted)["hourly_used"] == 100
+    assert usage_numbers(last_admitted)["caller_hourly"] == (100, 100)
     assert usage_numbers(last_admitted)["month_to_date"] == 100
     assert refused.status_code == 429
 
@@ -97,8 +104,9 @@ def test_usage_shows_the_enterprise_override_and_daily_cap() -> None:
 
     numbers = usage_numbers(caller.key_client.get("/api/usage/"))
 
-    assert numbers["hourly_limit"] == 40_000
-    assert numbers["daily_limit"] == 250_000
+    assert numbers["caller_hourly"] == (1, 40_000)
+    assert numbers["caller_daily"] == (1, 125_000)
+    assert numbers["company_daily"] == (1, 250_000)
     assert numbers["max_plots"] == 10_000
 
 
@@ -109,12 +117,12 @@ def test_another_companys_usage_never_shows(trial_caller: CompanyCaller) -> None
     PlotFactory(estate__company=other.company)
 
     mine = usage_numbers(trial_caller.user_client.get("/api/usage/"))
-    theirs = usage_numbers(other.key_client.get("/api/usage/"))
+    theirs = usage_numbers(other.user_client.get("/api/usage/"))
 
-    assert (mine["hourly_used"], mine["daily_used"], mine["month_to_date"]) == (1, 1, 1)
-    assert mine["plots"] == 0
-    assert (theirs["hourly_used"], theirs["daily_used"], theirs["month_to_date"]) == (8, 8, 5_000)
-    assert theirs["plots"] == 1
+    assert [mine[name][0] for name in LIMITS] == [1, 1, 1]
+    assert (mine["month_to_date"], mine["plots"]) == (1, 0)
+    assert [theirs[name][0] for name in LIMITS] == [8, 8, 8]
+    assert (theirs["month_to_date"], theirs["plots"]) == (5_000, 1)
 
 
 def test_a_member_of_two_companies_sees_the_one_they_act_for(
@@ -124,10 +132,10 @@ def test_a_member_of_two_companies_sees_the_one_they_act_for(
     MembershipFactory(company=other, user=trial_caller.admin, role="marketer")
     trial_caller.get_company(times=3)
 
-    as_other = client_for(trial_caller.admin, company_id=other.pk).get("/api/usage/")
+    as_other = usage_numbers(client_for(trial_caller.admin, company_id=other.pk).get("/api/usage/"))
 
-    assert usage_numbers(as_other)["hourly_used"] == 1
-    assert usage_numbers(as_other)["hourly_limit"] == 1_000
+    assert as_other["caller_hourly"] == (1, 1_000)
+    assert as_other["company_daily"] == (1, 10_000)
 
 
 def test_usage_needs_a_company(api_client: APIClient, user: Any) -> None:

@@ -1,5 +1,7 @@
-"""The counter stores: windows, one atomic step per request, metering, and concurrency."""
+"""The counter stores: windows per caller and company, one atomic step per request,
+metering, and concurrency."""
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,50 +11,48 @@ from django_redis import get_redis_connection
 
 from apps.usage.counters import (
     USAGE_TTL,
+    CompanyWindows,
     Hit,
     LocalCounterStore,
     RedisCounterStore,
-    Window,
+    caller_daily_share,
+    caller_id,
+    company_windows,
     counter_store,
-    window_for,
+    user_window,
 )
 
 COMPANY_ID = 41
 OTHER_COMPANY_ID = 42
+USER_ID = 7
 THREADS = 64
 HITS = 500
 HOURLY_LIMIT = 100
-NO_DAILY_LIMIT = 10**9
+UNLIMITED = 10**9
 
 
-def hit_concurrently(company_id: int, hits: int = HITS) -> list[Hit]:
-    """``hits`` requests for one company at once from 64 threads, at 100 an hour."""
-    # One window for all of them, so an hour ending mid-test cannot split the count.
-    window = window_for(company_id)
+def windows(
+    caller: str = "u1",
+    *,
+    company_id: int = COMPANY_ID,
+    hourly: int = UNLIMITED,
+    daily: int = UNLIMITED,
+    now: datetime | None = None,
+) -> CompanyWindows:
+    return company_windows(
+        company_id=company_id, caller=caller, hourly_limit=hourly, daily_limit=daily, now=now
+    )
+
+
+def day_of(company: CompanyWindows) -> str:
+    """The windows' day as the metering keys spell it (YYYYMMDD)."""
+    return company.company_day.key.rsplit(":", 1)[1]
+
+
+def hit_concurrently(requests: list[CompanyWindows]) -> list[Hit]:
+    """One request per entry, all at once from 64 threads."""
     with ThreadPoolExecutor(THREADS) as pool:
-        return list(
-            pool.map(
-                lambda _: counter_store().hit(window, HOURLY_LIMIT, NO_DAILY_LIMIT), range(hits)
-            )
-        )
-
-
-def day_of(window: Window) -> str:
-    """The window's day as the metering keys spell it (YYYYMMDD)."""
-    return window.day_key.rsplit(":", 1)[1]
-
-
-def assert_exactly_the_limit_admitted(hits: list[Hit], company_id: int) -> None:
-    admitted = [hit for hit in hits if hit.admitted]
-    refused = [hit for hit in hits if not hit.admitted]
-    assert len(admitted) == HOURLY_LIMIT
-    assert {hit.refused_by for hit in refused} == {"hourly"}
-    # Every request got its own place in the count: no two read the same value.
-    assert sorted(hit.hourly_count for hit in hits) == list(range(1, HITS + 1))
-    assert sorted(hit.hourly_count for hit in admitted) == list(range(1, HOURLY_LIMIT + 1))
-    day = day_of(window_for(company_id))
-    assert counter_store().metered_for(company_id, day) == HOURLY_LIMIT
-    assert counter_store().metered(day) == {company_id: HOURLY_LIMIT}
+        return list(pool.map(lambda request: counter_store().hit_company(request), requests))
 
 
 # --- windows ------------------------------------------------------------------------------
@@ -60,28 +60,93 @@ def assert_exactly_the_limit_admitted(hits: list[Hit], company_id: int) -> None:
 
 def test_windows_follow_the_lagos_clock() -> None:
     # 23:30 UTC on 31 March is 00:30 on 1 April in Lagos (UTC+1).
-    window = window_for(COMPANY_ID, datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
+    company = windows("k5", hourly=100, daily=1_000, now=datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
 
-    assert window.hour_key == "rl:h:41:2026040100"
-    assert window.day_key == "rl:d:41:20260401"
-    assert window.usage_key == "usage:41:20260401"
-    assert window.days_key == "usage:days:20260401"
-    assert window.hour_resets_at == datetime(2026, 4, 1, 0, 0, tzinfo=UTC)  # 01:00 Lagos
-    assert window.day_resets_at == datetime(2026, 4, 1, 23, 0, tzinfo=UTC)  # midnight Lagos
+    hour, share, day = company.limits
+    assert (hour.policy, hour.key, hour.limit, hour.seconds) == (
+        "caller-hourly",
+        "rl:h:41:k5:2026040100",
+        100,
+        3600,
+    )
+    assert (share.policy, share.key, share.limit, share.seconds) == (
+        "caller-daily",
+        "rl:s:41:k5:20260401",
+        500,
+        86400,
+    )
+    assert (day.policy, day.key, day.limit, day.seconds) == (
+        "company-daily",
+        "rl:d:41:20260401",
+        1_000,
+        86400,
+    )
+    assert company.usage_key == "usage:41:20260401"
+    assert company.days_key == "usage:days:20260401"
+    assert company.daily_refused_key == "rl:e:41:20260401"
+    assert hour.resets_at == datetime(2026, 4, 1, 0, 0, tzinfo=UTC)  # 01:00 Lagos
+    assert share.resets_at == day.resets_at == datetime(2026, 4, 1, 23, 0, tzinfo=UTC)
     # Counters live a minute past their window, so a late request still finds them.
-    assert window.hour_ttl == 30 * 60 + 60
-    assert window.day_ttl == 23 * 3600 + 30 * 60 + 60
+    assert hour.ttl == 30 * 60 + 60
+    assert share.ttl == day.ttl == 23 * 3600 + 30 * 60 + 60
 
 
-def test_each_company_and_each_hour_has_its_own_window() -> None:
+def test_each_caller_company_and_hour_has_its_own_window() -> None:
     now = datetime(2026, 4, 1, 10, 15, tzinfo=UTC)
-    window = window_for(COMPANY_ID, now)
+    mine = windows("u1", now=now)
 
-    assert window_for(OTHER_COMPANY_ID, now).hour_key != window.hour_key
-    next_hour = window_for(COMPANY_ID, now + timedelta(hours=1))
-    assert next_hour.hour_key != window.hour_key
-    assert next_hour.day_key == window.day_key
-    assert window_for(COMPANY_ID, now + timedelta(days=1)).day_key != window.day_key
+    colleague = windows("u2", now=now)
+    assert colleague.caller_hour.key != mine.caller_hour.key
+    assert colleague.caller_day.key != mine.caller_day.key
+    assert colleague.company_day.key == mine.company_day.key
+    assert colleague.usage_key == mine.usage_key
+    other_company = windows("u1", company_id=OTHER_COMPANY_ID, now=now)
+    assert {window.key for window in other_company.limits}.isdisjoint(
+        window.key for window in mine.limits
+    )
+    next_hour = windows("u1", now=now + timedelta(hours=1))
+    assert next_hour.caller_hour.key != mine.caller_hour.key
+    assert next_hour.caller_day.key == mine.caller_day.key
+    assert windows("u1", now=now + timedelta(days=1)).company_day.key != mine.company_day.key
+
+
+def test_a_caller_is_a_user_or_an_api_key() -> None:
+    assert caller_id(user_id=7, api_key_id=None) == "u7"
+    assert caller_id(user_id=None, api_key_id=7) == "k7"
+    with pytest.raises(ValueError, match="user or an API key"):
+        caller_id(user_id=None, api_key_id=None)
+
+
+@pytest.mark.parametrize(
+    ("share", "daily_limit", "expected"),
+    [
+        ("0.5", 1_000, 500),
+        ("0.5", 5, 2),  # rounded down
+        ("0.5", 1, 1),  # at least one request
+        ("0.29", 100, 29),  # exact: a float would give 28
+        ("1", 10, 10),
+        ("0", 10, 1),
+    ],
+)
+def test_a_callers_daily_share(settings: Any, share: str, daily_limit: int, expected: int) -> None:
+    settings.API_CALLER_DAILY_SHARE = share
+
+    assert caller_daily_share(daily_limit) == expected
+    assert windows(daily=daily_limit).caller_day.limit == expected
+
+
+def test_a_user_without_a_company_has_an_hour_of_their_own() -> None:
+    window = user_window(
+        user_id=USER_ID, hourly_limit=300, now=datetime(2026, 4, 1, 10, 15, tzinfo=UTC)
+    )
+
+    assert (window.policy, window.key, window.limit, window.seconds) == (
+        "caller-hourly",
+        "rl:h:user:7:2026040111",
+        300,
+        3600,
+    )
+    assert window.ttl == 45 * 60 + 60
 
 
 # --- one step per request (the local store; the Redis script is checked below) -----------
@@ -94,49 +159,87 @@ def test_the_local_store_is_chosen_for_the_local_memory_cache() -> None:
 
 
 @pytest.mark.usefixtures("local_counters")
-def test_admitted_requests_are_counted_hourly_daily_and_metered() -> None:
-    window = window_for(COMPANY_ID)
+def test_admitted_requests_are_counted_in_every_window_and_metered() -> None:
+    mine = windows(hourly=3, daily=10)
     store = counter_store()
 
-    hits = [store.hit(window, 3, 10) for _ in range(3)]
+    hits = [store.hit_company(mine) for _ in range(3)]
 
-    assert hits == [Hit(True, 1, 1), Hit(True, 2, 2), Hit(True, 3, 3)]
-    assert store.peek(window) == (3, 3)
-    day = day_of(window)
-    assert store.metered_for(COMPANY_ID, day) == 3
-    assert store.metered(day) == {COMPANY_ID: 3}
+    assert hits == [Hit(True, (1, 1, 1)), Hit(True, (2, 2, 2)), Hit(True, (3, 3, 3))]
+    assert store.peek(mine.limits) == (3, 3, 3)
+    assert store.metered_for(COMPANY_ID, day_of(mine)) == 3
+    assert store.metered(day_of(mine)) == {COMPANY_ID: 3}
 
 
 @pytest.mark.usefixtures("local_counters")
-def test_a_request_over_the_hourly_limit_is_refused_and_not_counted_for_the_day() -> None:
-    window = window_for(COMPANY_ID)
+def test_a_caller_over_its_hour_is_refused_counted_nowhere_and_blocks_no_one_else() -> None:
+    mine, colleague = windows("u1", hourly=2, daily=10), windows("k1", hourly=2, daily=10)
     store = counter_store()
     for _ in range(2):
-        store.hit(window, 2, 10)
+        store.hit_company(mine)
 
-    refused = store.hit(window, 2, 10)
+    refused = store.hit_company(mine)
+    admitted = store.hit_company(colleague)
 
-    assert refused == Hit(False, 3, 2, "hourly")
-    day = day_of(window)
-    assert store.peek(window) == (3, 2)
-    assert store.metered_for(COMPANY_ID, day) == 2
+    assert refused == Hit(False, (2, 2, 2), "caller-hourly")
+    assert store.peek(mine.limits) == (2, 2, 3)
+    assert admitted == Hit(True, (1, 1, 3))
+    assert store.metered_for(COMPANY_ID, day_of(mine)) == 3
 
 
 @pytest.mark.usefixtures("local_counters")
-def test_a_request_over_the_daily_cap_is_refused_and_not_metered() -> None:
-    window = window_for(COMPANY_ID)
+def test_a_caller_over_its_daily_share_is_refused_and_the_others_go_on() -> None:
+    # A cap of 10: each caller may use 5 of it.
+    mine, colleague = windows("u1", daily=10), windows("u2", daily=10)
+    store = counter_store()
+    for _ in range(5):
+        store.hit_company(mine)
+
+    refused = store.hit_company(mine)
+    admitted = [store.hit_company(colleague) for _ in range(5)]
+
+    assert refused == Hit(False, (5, 5, 5), "caller-daily")
+    assert [hit.admitted for hit in admitted] == [True] * 5
+    assert admitted[-1].counts == (5, 5, 10)
+    assert store.metered_for(COMPANY_ID, day_of(mine)) == 10
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_the_company_daily_cap_is_shared_and_its_first_refusal_is_marked_once() -> None:
+    callers = [windows(caller, daily=4) for caller in ("u1", "u2", "k1")]  # share: 2 each
+    store = counter_store()
+    admitted = [store.hit_company(callers[0]) for _ in range(2)]
+    admitted += [store.hit_company(callers[1]) for _ in range(2)]
+
+    first_refusal = store.hit_company(callers[2])
+    second_refusal = store.hit_company(callers[2])
+    colleague_refused = store.hit_company(callers[0])
+
+    assert [hit.admitted for hit in admitted] == [True] * 4
+    assert first_refusal == Hit(False, (0, 0, 4), "company-daily", first_daily_refusal=True)
+    assert second_refusal == Hit(False, (0, 0, 4), "company-daily")
+    # The caller's share is full too; the share is checked first and names the refusal.
+    assert colleague_refused == Hit(False, (2, 2, 4), "caller-daily")
+    assert store.metered_for(COMPANY_ID, day_of(callers[0])) == 4
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_a_refusal_by_a_share_alone_is_not_marked_but_one_with_the_cap_used_up_is() -> None:
+    mine, colleague = windows("u1", daily=4), windows("u2", daily=4)  # share: 2 each
     store = counter_store()
     for _ in range(2):
-        store.hit(window, 100, 2)
+        store.hit_company(mine)
 
-    first_refusal = store.hit(window, 100, 2)
-    second_refusal = store.hit(window, 100, 2)
+    share_only = store.hit_company(mine)
+    for _ in range(2):
+        store.hit_company(colleague)
+    cap_used_up = [store.hit_company(colleague), store.hit_company(mine)]
 
-    assert first_refusal == Hit(False, 3, 3, "daily", first_daily_refusal=True)
-    # The day's count keeps rising, so only one refusal ever sees cap + 1 (the event's cue).
-    assert second_refusal == Hit(False, 4, 4, "daily")
-    day = day_of(window)
-    assert store.metered_for(COMPANY_ID, day) == 2
+    assert share_only == Hit(False, (2, 2, 2), "caller-daily")
+    assert cap_used_up == [
+        Hit(False, (2, 2, 4), "caller-daily", first_daily_refusal=True),
+        Hit(False, (2, 2, 4), "caller-daily"),
+    ]
 
 
 @pytest.mark.usefixtures("local_counters")
@@ -144,13 +247,13 @@ def test_a_new_day_starts_from_zero() -> None:
     today = datetime(2026, 4, 1, 22, 0, tzinfo=UTC)  # 23:00 in Lagos
     store = counter_store()
     for _ in range(2):
-        store.hit(window_for(COMPANY_ID, today), 100, 2)
-    assert not store.hit(window_for(COMPANY_ID, today), 100, 2).admitted
+        store.hit_company(windows(daily=2, now=today))
+    assert not store.hit_company(windows(daily=2, now=today)).admitted
 
-    tomorrow = store.hit(window_for(COMPANY_ID, today + timedelta(hours=2)), 100, 2)
+    tomorrow = store.hit_company(windows(daily=2, now=today + timedelta(hours=2)))
 
-    assert tomorrow == Hit(True, 1, 1)
-    assert store.metered("20260401") == {COMPANY_ID: 2}
+    assert tomorrow == Hit(True, (1, 1, 1))
+    assert store.metered("20260401") == {COMPANY_ID: 1}
     assert store.metered("20260402") == {COMPANY_ID: 1}
 
 
@@ -158,14 +261,25 @@ def test_a_new_day_starts_from_zero() -> None:
 def test_companies_are_counted_apart() -> None:
     store = counter_store()
     for _ in range(3):
-        store.hit(window_for(COMPANY_ID), 3, 10)
+        store.hit_company(windows(hourly=3, daily=10))
 
-    other = store.hit(window_for(OTHER_COMPANY_ID), 3, 10)
+    other = store.hit_company(windows(company_id=OTHER_COMPANY_ID, hourly=3, daily=10))
 
-    assert other == Hit(True, 1, 1)
-    assert not store.hit(window_for(COMPANY_ID), 3, 10).admitted
-    day = day_of(window_for(COMPANY_ID))
-    assert store.metered(day) == {COMPANY_ID: 3, OTHER_COMPANY_ID: 1}
+    assert other == Hit(True, (1, 1, 1))
+    assert not store.hit_company(windows(hourly=3, daily=10)).admitted
+    assert store.metered(day_of(windows())) == {COMPANY_ID: 3, OTHER_COMPANY_ID: 1}
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_a_user_without_a_company_is_limited_and_not_metered() -> None:
+    window = user_window(user_id=USER_ID, hourly_limit=2)
+    store = counter_store()
+
+    hits = [store.hit_window(window) for _ in range(3)]
+
+    assert hits == [Hit(True, (1,)), Hit(True, (2,)), Hit(False, (2,), "caller-hourly")]
+    assert store.peek([window]) == (2,)
+    assert store.metered(day_of(windows())) == {}
 
 
 @pytest.mark.usefixtures("local_counters")
@@ -177,21 +291,85 @@ def test_an_unknown_day_has_no_metered_requests() -> None:
 # --- concurrency --------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("local_counters")
-def test_local_store_admits_exactly_the_limit_under_64_threads() -> None:
-    hits = hit_concurrently(COMPANY_ID)
+def assert_one_caller_gets_exactly_its_hour() -> None:
+    # One window for all of them, so an hour ending mid-test cannot split the count.
+    mine = windows("u1", hourly=HOURLY_LIMIT)
 
-    assert_exactly_the_limit_admitted(hits, COMPANY_ID)
+    hits = hit_concurrently([mine] * HITS)
+
+    admitted = [hit for hit in hits if hit.admitted]
+    assert len(admitted) == HOURLY_LIMIT
+    assert {hit.refused_by for hit in hits if not hit.admitted} == {"caller-hourly"}
+    # Every admitted request got its own place in each count: no two read the same value.
+    for position in range(3):
+        assert sorted(hit.counts[position] for hit in admitted) == list(range(1, HOURLY_LIMIT + 1))
+    assert counter_store().metered_for(COMPANY_ID, day_of(mine)) == HOURLY_LIMIT
+    assert counter_store().metered(day_of(mine)) == {COMPANY_ID: HOURLY_LIMIT}
+
+
+def assert_many_callers_get_exactly_the_company_cap_and_no_more_than_a_share(
+    settings: Any,
+) -> None:
+    settings.API_CALLER_DAILY_SHARE = "0.3"
+    greedy = windows("u0", daily=HOURLY_LIMIT)
+    others = [windows(f"u{number}", daily=HOURLY_LIMIT) for number in range(1, 10)]
+    # A cap of 100, of which each caller may use 30: one greedy caller fires 300 requests,
+    # nine others 200 between them (fewer than 30 each), interleaved.
+    requests = [greedy if n % 5 < 3 else others[n % 9] for n in range(HITS)]
+
+    hits = hit_concurrently(requests)
+
+    admitted_by = Counter(
+        request.caller_day.key for request, hit in zip(requests, hits, strict=True) if hit.admitted
+    )
+    assert sum(admitted_by.values()) == HOURLY_LIMIT
+    assert admitted_by[greedy.caller_day.key] <= 30
+    # The greedy caller met its share before the company's cap ran out.
+    assert {hit.refused_by for hit in hits if not hit.admitted} == {
+        "caller-daily",
+        "company-daily",
+    }
+    assert sorted(hit.counts[2] for hit in hits if hit.admitted) == list(range(1, HOURLY_LIMIT + 1))
+    assert counter_store().metered_for(COMPANY_ID, day_of(requests[0])) == HOURLY_LIMIT
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_local_store_admits_exactly_one_callers_hour_under_64_threads() -> None:
+    assert_one_caller_gets_exactly_its_hour()
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_local_store_admits_exactly_the_company_cap_to_many_callers(settings: Any) -> None:
+    assert_many_callers_get_exactly_the_company_cap_and_no_more_than_a_share(settings)
 
 
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_counters")
-def test_redis_store_admits_exactly_the_limit_under_64_threads() -> None:
+def test_redis_store_admits_exactly_one_callers_hour_under_64_threads() -> None:
     assert isinstance(counter_store(), RedisCounterStore)
 
-    hits = hit_concurrently(COMPANY_ID)
+    assert_one_caller_gets_exactly_its_hour()
 
-    assert_exactly_the_limit_admitted(hits, COMPANY_ID)
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_redis_store_admits_exactly_the_company_cap_to_many_callers(settings: Any) -> None:
+    assert isinstance(counter_store(), RedisCounterStore)
+
+    assert_many_callers_get_exactly_the_company_cap_and_no_more_than_a_share(settings)
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_redis_store_admits_exactly_a_no_company_users_hour_under_64_threads() -> None:
+    window = user_window(user_id=USER_ID, hourly_limit=HOURLY_LIMIT)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        hits = list(pool.map(lambda _: counter_store().hit_window(window), range(HITS)))
+
+    admitted = [hit for hit in hits if hit.admitted]
+    assert sorted(hit.counts[0] for hit in admitted) == list(range(1, HOURLY_LIMIT + 1))
+    assert {hit.refused_by for hit in hits if not hit.admitted} == {"caller-hourly"}
 
 
 # --- the Redis store: the same rules, in the shared cache ----------------------------------
@@ -200,46 +378,72 @@ def test_redis_store_admits_exactly_the_limit_under_64_threads() -> None:
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_counters")
 def test_redis_store_keeps_its_counters_in_the_cache_under_its_prefix(settings: Any) -> None:
-    window = window_for(COMPANY_ID)
+    mine, colleague = windows("u1", hourly=2, daily=6), windows("k1", hourly=2, daily=6)
     store = counter_store()
 
-    results = [store.hit(window, 2, 3) for _ in range(5)]
+    results = [store.hit_company(mine) for _ in range(4)] + [store.hit_company(colleague)]
 
     assert results == [
-        Hit(True, 1, 1),
-        Hit(True, 2, 2),
-        Hit(False, 3, 2, "hourly"),
-        Hit(False, 4, 2, "hourly"),
-        Hit(False, 5, 2, "hourly"),
+        Hit(True, (1, 1, 1)),
+        Hit(True, (2, 2, 2)),
+        Hit(False, (2, 2, 2), "caller-hourly"),
+        Hit(False, (2, 2, 2), "caller-hourly"),
+        Hit(True, (1, 1, 3)),
     ]
     redis = get_redis_connection("default")
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    assert redis.get(f"{prefix}:{window.hour_key}") == b"5"
-    assert redis.get(f"{prefix}:{window.day_key}") == b"2"
-    assert redis.get(f"{prefix}:{window.usage_key}") == b"2"
-    assert redis.smembers(f"{prefix}:{window.days_key}") == {str(COMPANY_ID).encode()}
+    hour, share, day = mine.limits
+    assert redis.get(f"{prefix}:{hour.key}") == b"2"
+    assert redis.get(f"{prefix}:{share.key}") == b"2"
+    assert redis.get(f"{prefix}:{day.key}") == b"3"
+    assert redis.get(f"{prefix}:{mine.usage_key}") == b"3"
+    assert redis.smembers(f"{prefix}:{mine.days_key}") == {str(COMPANY_ID).encode()}
     # Every key expires: the hour's and day's just after their window, metering later.
-    assert 0 < redis.ttl(f"{prefix}:{window.hour_key}") <= window.hour_ttl
-    assert 0 < redis.ttl(f"{prefix}:{window.day_key}") <= window.day_ttl
-    assert window.day_ttl < redis.ttl(f"{prefix}:{window.usage_key}") <= USAGE_TTL
-    assert store.peek(window) == (5, 2)
+    assert 0 < redis.ttl(f"{prefix}:{hour.key}") <= hour.ttl
+    assert 0 < redis.ttl(f"{prefix}:{share.key}") <= share.ttl
+    assert 0 < redis.ttl(f"{prefix}:{day.key}") <= day.ttl
+    assert day.ttl < redis.ttl(f"{prefix}:{mine.usage_key}") <= USAGE_TTL
+    assert store.peek(mine.limits) == (2, 2, 3)
+    assert store.peek(colleague.limits) == (1, 1, 3)
 
 
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_counters")
-def test_redis_store_refuses_over_the_daily_cap_without_metering() -> None:
-    window = window_for(COMPANY_ID)
+def test_redis_store_refuses_by_share_and_daily_cap_without_metering(settings: Any) -> None:
+    mine, colleague = windows("u1", daily=4), windows("u2", daily=4)  # share: 2 each
     store = counter_store()
 
-    results = [store.hit(window, 100, 2) for _ in range(4)]
+    results = [store.hit_company(mine) for _ in range(3)]
+    results += [store.hit_company(colleague) for _ in range(4)]
 
     assert results == [
-        Hit(True, 1, 1),
-        Hit(True, 2, 2),
-        Hit(False, 3, 3, "daily", first_daily_refusal=True),
-        Hit(False, 4, 4, "daily"),
+        Hit(True, (1, 1, 1)),
+        Hit(True, (2, 2, 2)),
+        Hit(False, (2, 2, 2), "caller-daily"),  # the company has room: no marker
+        Hit(True, (1, 1, 3)),
+        Hit(True, (2, 2, 4)),
+        # Named by the share, but the company's cap is used up too: the day's first.
+        Hit(False, (2, 2, 4), "caller-daily", first_daily_refusal=True),
+        Hit(False, (2, 2, 4), "caller-daily"),
     ]
-    day = day_of(window)
-    assert store.metered_for(COMPANY_ID, day) == 2
-    assert store.metered(day) == {COMPANY_ID: 2}
+    third = windows("k1", daily=4)
+    assert store.hit_company(third) == Hit(False, (0, 0, 4), "company-daily")
+    redis = get_redis_connection("default")
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert 0 < redis.ttl(f"{prefix}:{mine.daily_refused_key}") <= mine.company_day.ttl
+    assert store.metered_for(COMPANY_ID, day_of(mine)) == 4
+    assert store.metered(day_of(mine)) == {COMPANY_ID: 4}
     assert store.metered("20200101") == {}
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_redis_store_limits_a_user_without_a_company_and_does_not_meter() -> None:
+    window = user_window(user_id=USER_ID, hourly_limit=2)
+    store = counter_store()
+
+    hits = [store.hit_window(window) for _ in range(3)]
+
+    assert hits == [Hit(True, (1,)), Hit(True, (2,)), Hit(False, (2,), "caller-hourly")]
+    assert store.peek([window]) == (2,)
+    assert store.metered(day_of(windows())) == {}

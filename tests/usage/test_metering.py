@@ -1,7 +1,6 @@
 """Metering: admitted requests counted per company per day, flushed into UsageRecord, and
 read back by the usage selectors."""
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -10,14 +9,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.usage import selectors, services
-from apps.usage.counters import RedisCounterStore, counter_store, window_for
+from apps.usage.counters import RedisCounterStore, company_windows, counter_store
 from apps.usage.models import UsageRecord
-from apps.usage.selectors import UsageSummary
+from apps.usage.selectors import LimitUsage, UsageSummary
 from apps.usage.services import usage_flush
 from apps.usage.tasks import flush_usage_counters
+from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, TrialCompanyFactory
+from tests.conftest import client_for
 from tests.estates.factories import PlotFactory
-from tests.usage.callers import CompanyCaller
+from tests.usage.callers import CompanyCaller, get_company
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,15 @@ UNLIMITED = 10**9
 
 def record_request(company_id: int, at: datetime | None = None, times: int = 1) -> None:
     """Admitted requests for ``company_id``, counted as the throttle counts them."""
-    window = window_for(company_id, at)
+    windows = company_windows(
+        company_id=company_id,
+        caller="u1",
+        hourly_limit=UNLIMITED,
+        daily_limit=UNLIMITED,
+        now=at,
+    )
     for _ in range(times):
-        assert counter_store().hit(window, UNLIMITED, UNLIMITED).admitted
+        assert counter_store().hit_company(windows).admitted
 
 
 def metered_today(company_id: int) -> int:
@@ -48,20 +55,39 @@ def test_admitted_api_requests_are_metered_and_refused_ones_are_not(
 ) -> None:
     responses = [
         *trial_caller.get_company(times=60),
-        *[trial_caller.key_client.get("/api/usage/") for _ in range(40)],
-        *trial_caller.get_company(times=3),  # over the hourly limit of 100
+        *[trial_caller.user_client.get("/api/usage/") for _ in range(40)],
+        *trial_caller.get_company(times=3),  # over the admin's hourly limit of 100
     ]
 
     assert [response.status_code for response in responses].count(429) == 3
     assert metered_today(trial_caller.company.pk) == 100
 
 
-def test_requests_refused_by_the_daily_cap_are_not_metered() -> None:
-    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=5))
+def test_every_admitted_call_of_the_company_is_metered_whoever_makes_it(
+    trial_caller: CompanyCaller,
+) -> None:
+    marketer = trial_caller.another_member()
+    responses = [
+        *get_company(marketer, times=101),  # the 101st over the marketer's hour
+        *trial_caller.get_company(times=30),
+        *get_company(trial_caller.key_client, times=20),
+        *get_company(trial_caller.another_key(), times=5),
+    ]
 
-    responses = caller.get_company(times=8)
+    assert [response.status_code for response in responses].count(429) == 1
+    assert metered_today(trial_caller.company.pk) == 100 + 30 + 20 + 5
 
-    assert [response.status_code for response in responses] == [200] * 5 + [429] * 3
+
+def test_requests_refused_by_a_share_or_the_daily_cap_are_not_metered() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=5))  # 2 each
+
+    responses = [
+        *caller.get_company(times=3),
+        *get_company(caller.key_client, times=3),
+        *get_company(caller.another_member(), times=2),
+    ]
+
+    assert [response.status_code for response in responses] == [200, 200, 429] * 2 + [200, 429]
     assert metered_today(caller.company.pk) == 5
 
 
@@ -71,6 +97,7 @@ def test_requests_without_a_company_are_not_metered(trial_caller: CompanyCaller)
     )
     trial_caller.user_client.get("/api/plans/")
     trial_caller.user_client.get("/healthz")
+    assert client_for(UserFactory()).get("/api/auth/me/").status_code == 200  # no company
 
     assert metered_today(trial_caller.company.pk) == 0
     assert counter_store().metered(timezone.localdate().strftime("%Y%m%d")) == {}
@@ -277,25 +304,37 @@ def test_usage_summary_reports_usage_against_the_limits() -> None:
     today = timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
     UsageRecord.objects.create(company=company, day=last_month, api_calls=500)
-    record_request(company.pk, times=4)
+    record_request(company.pk, times=4)  # by user 1
 
-    summary = selectors.usage_summary(
-        company_id=company.pk, hourly_limit=100, daily_limit=1000, max_plots=100
+    for_user_1 = selectors.usage_summary(
+        company_id=company.pk,
+        user_id=1,
+        api_key_id=None,
+        hourly_limit=100,
+        daily_limit=1000,
+        max_plots=100,
+    )
+    for_a_key = selectors.usage_summary(
+        company_id=company.pk,
+        user_id=None,
+        api_key_id=1,
+        hourly_limit=100,
+        daily_limit=1000,
+        max_plots=100,
     )
 
-    assert replace(summary, hourly_resets_at=None, daily_resets_at=None) == UsageSummary(
-        hourly_used=4,
-        hourly_limit=100,
-        hourly_resets_at=None,
-        daily_used=4,
-        daily_limit=1000,
-        daily_resets_at=None,
+    hour_ends = for_user_1.caller_hourly.resets_at
+    day_ends = for_user_1.company_daily.resets_at
+    assert for_user_1 == UsageSummary(
+        caller_hourly=LimitUsage(used=4, limit=100, resets_at=hour_ends),
+        caller_daily=LimitUsage(used=4, limit=500, resets_at=day_ends),
+        company_daily=LimitUsage(used=4, limit=1000, resets_at=day_ends),
         month_to_date=4,
         plots=2,
         max_plots=100,
     )
-    hour_ends = timezone.localtime(summary.hourly_resets_at)
-    day_ends = timezone.localtime(summary.daily_resets_at)
-    assert (hour_ends.minute, hour_ends.second) == (0, 0)
-    assert (day_ends.hour, day_ends.minute) == (0, 0)
-    assert timezone.now() < summary.hourly_resets_at <= summary.daily_resets_at
+    assert (for_a_key.caller_hourly.used, for_a_key.caller_daily.used) == (0, 0)
+    assert for_a_key.company_daily == for_user_1.company_daily
+    assert (timezone.localtime(hour_ends).minute, timezone.localtime(hour_ends).second) == (0, 0)
+    assert (timezone.localtime(day_ends).hour, timezone.localtime(day_ends).minute) == (0, 0)
+    assert timezone.now() < hour_ends <= day_ends

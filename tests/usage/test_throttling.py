@@ -1,60 +1,47 @@
-"""Per-company API rate limits: limits by tier, the throttle, headers, 429s, the daily-cap
-event, exempt endpoints, and failing open when the counter store is down."""
+"""API rate limits per caller: limits by tier, each user and API key with its own hour and
+share of the company's day, the company's shared daily cap, users with no company, 429s,
+the daily-cap event and exempt endpoints."""
 
-import logging
-import re
-import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from redis.exceptions import ConnectionError as RedisConnectionError
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
+from apps.companies.authentication import TenantJWTAuthentication
 from apps.companies.limits import RateLimits, rate_limits_for
 from apps.companies.models import SubscriptionStatus, Tier
-from apps.usage import signals, throttling
-from apps.usage.counters import RedisCounterStore, counter_store, window_for
+from apps.usage import signals
+from apps.usage.counters import RedisCounterStore, counter_store, user_window
 from apps.usage.throttling import TenantRateThrottle
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.companies.factories import CompanyFactory, TrialCompanyFactory
+from tests.companies.factories import CompanyFactory, MembershipFactory, TrialCompanyFactory
 from tests.companies.test_services import Captured
 from tests.conftest import client_for
-from tests.usage.callers import CompanyCaller
+from tests.usage.callers import CompanyCaller, get_company
+from tests.usage.responses import (
+    RATE_LIMIT_HEADERS,
+    error_of,
+    policy_quotas,
+    remaining_by_policy,
+)
 
 pytestmark = pytest.mark.django_db
 
-RATE_LIMIT_HEADERS = (
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "RateLimit-Policy",
-    "RateLimit",
-)
+
+def statuses(responses: list[Any]) -> list[int]:
+    return [response.status_code for response in responses]
 
 
-def error_of(response: Any) -> dict[str, Any]:
-    return response.json()["error"]
-
-
-def policy_quotas(response: Any) -> dict[str, int]:
-    """RateLimit-Policy as {policy name: quota}, checking each policy's window."""
-    policies = re.findall(r'"(\w+)";q=(\d+);w=(\d+)', response["RateLimit-Policy"])
-    assert {name: int(window) for name, _, window in policies} == {
-        "hourly": 3600,
-        "daily": 86400,
-    }
-    return {name: int(quota) for name, quota, _ in policies}
-
-
-def remaining_by_policy(response: Any) -> dict[str, int]:
-    """The RateLimit field as {policy name: remaining}."""
-    return {
-        name: int(remaining)
-        for name, remaining in re.findall(r'"(\w+)";r=(\d+);t=\d+', response["RateLimit"])
-    }
+def seconds_until_midnight() -> float:
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight + timedelta(days=1) - timezone.now()).total_seconds()
 
 
 # --- where the throttle sits -----------------------------------------------------------------
@@ -91,6 +78,30 @@ def test_every_api_view_that_authenticates_keeps_the_tenant_throttle() -> None:
         if not any(isinstance(throttle, TenantRateThrottle) for throttle in view().get_throttles())
     ]
     assert unthrottled == []
+
+
+def _authenticated_request(user: Any) -> Request:
+    token = client_for(user)._credentials["HTTP_AUTHORIZATION"]
+    request = Request(
+        APIRequestFactory().get("/api/company/", HTTP_AUTHORIZATION=token),
+        authenticators=[TenantJWTAuthentication()],
+    )
+    request.user  # noqa: B018 - authenticate and resolve the tenant, as DRF does first
+    return request
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_the_throttle_runs_no_database_query(trial_caller: CompanyCaller) -> None:
+    member = _authenticated_request(trial_caller.admin)
+    loner = _authenticated_request(UserFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        allowed = [TenantRateThrottle().allow_request(request, None) for request in (member, loner)]
+
+    assert allowed == [True, True]
+    assert queries.captured_queries == []
+    assert member._request.rate_limit.policy("company-daily").remaining == 999
+    assert loner._request.rate_limit.policy("caller-hourly").remaining == 299
 
 
 # --- limits by tier ---------------------------------------------------------------------------
@@ -150,7 +161,7 @@ def test_the_daily_cap_is_the_companys_own_and_a_trial_stays_within_starters() -
     ],
 )
 @pytest.mark.parametrize("credential", ["user_token", "api_key"])
-def test_the_api_applies_the_companys_limits(
+def test_the_api_applies_the_companys_limits_to_each_caller(
     company_fields: dict[str, Any], hourly: int, daily: int, credential: str
 ) -> None:
     caller = CompanyCaller(CompanyFactory(**company_fields))
@@ -159,79 +170,89 @@ def test_the_api_applies_the_companys_limits(
     response = client.get("/api/company/")
 
     assert response.status_code == 200
-    assert policy_quotas(response) == {"hourly": hourly, "daily": daily}
-    assert remaining_by_policy(response) == {"hourly": hourly - 1, "daily": daily - 1}
+    assert policy_quotas(response) == {
+        "caller-hourly": hourly,
+        "caller-daily": daily // 2,
+        "company-daily": daily,
+    }
+    assert remaining_by_policy(response) == {
+        "caller-hourly": hourly - 1,
+        "caller-daily": daily // 2 - 1,
+        "company-daily": daily - 1,
+    }
 
 
-# --- headers ----------------------------------------------------------------------------------
+def test_the_daily_share_comes_from_the_setting(settings: Any) -> None:
+    settings.API_CALLER_DAILY_SHARE = "0.25"
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=1_000))
+
+    response = caller.key_client.get("/api/company/")
+
+    assert policy_quotas(response)["caller-daily"] == 250
 
 
-def test_responses_carry_the_rate_limit_headers(trial_caller: CompanyCaller) -> None:
-    before = int(time.time())
-    responses = trial_caller.get_company(times=3)
-    after = int(time.time())
-
-    third = responses[-1]
-    assert third.status_code == 200
-    assert third["X-RateLimit-Limit"] == "100"
-    assert third["X-RateLimit-Remaining"] == "97"
-    reset = int(third["X-RateLimit-Reset"])
-    assert before < reset <= after + 3600
-    assert reset % 3600 == 0  # the top of an hour (Lagos is a whole hour from UTC)
-    assert third["RateLimit-Policy"] == '"hourly";q=100;w=3600, "daily";q=1000;w=86400'
-    assert remaining_by_policy(third) == {"hourly": 97, "daily": 997}
-    seconds_to_reset = dict(re.findall(r'"(\w+)";r=\d+;t=(\d+)', third["RateLimit"]))
-    assert 0 < int(seconds_to_reset["hourly"]) <= 3600
-    assert 0 < int(seconds_to_reset["daily"]) <= 86400
-    assert [response["X-RateLimit-Remaining"] for response in responses] == ["99", "98", "97"]
+# --- one member cannot lock the company out -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "expected_status"),
-    [
-        ("get", "/api/usage/", 200),
-        ("get", "/api/plots/", 200),
-        ("get", "/api/plots/987654/", 404),
-        ("patch", "/api/company/", 400),
-        ("get", "/api/auth/me/", 200),
-    ],
-)
-def test_every_response_counted_for_the_company_has_the_headers(
-    trial_caller: CompanyCaller, method: str, path: str, expected_status: int
+def test_one_member_using_up_their_hour_leaves_the_admins_and_keys_theirs(
+    trial_caller: CompanyCaller,
 ) -> None:
-    response = getattr(trial_caller.user_client, method)(
-        path, {"name": ""} if method == "patch" else None, format="json"
-    )
+    marketer = trial_caller.another_member(role="marketer")
 
-    assert response.status_code == expected_status
-    assert all(header in response for header in RATE_LIMIT_HEADERS)
-    assert response["X-RateLimit-Remaining"] == "99"
-
-
-def test_requests_without_a_company_are_not_counted_and_have_no_headers(
-    api_client: APIClient,
-) -> None:
-    loner = UserFactory()  # signed in, but no company
-    login = api_client.post(
-        "/api/auth/login/", {"email": loner.email, "password": PASSWORD}, format="json"
-    )
-    me = client_for(loner).get("/api/auth/me/")
-    plans = api_client.get("/api/plans/")
-
-    for response in (login, me, plans):
-        assert response.status_code == 200
-        assert not any(header in response for header in RATE_LIMIT_HEADERS)
-
-
-def test_user_token_and_api_key_share_one_budget(trial_caller: CompanyCaller) -> None:
-    trial_caller.user_client.get("/api/company/")
-    trial_caller.user_client.get("/api/company/")
-
+    marketers_hour = get_company(marketer, times=100)
+    refused = marketer.get("/api/company/")
+    admin = trial_caller.user_client.get("/api/company/")
     by_key = trial_caller.key_client.get("/api/company/")
-    by_token = trial_caller.user_client.get("/api/company/")
+    another_key = trial_caller.another_key().get("/api/company/")
 
-    assert by_key["X-RateLimit-Remaining"] == "97"
-    assert by_token["X-RateLimit-Remaining"] == "96"
+    assert statuses(marketers_hour) == [200] * 100
+    assert refused.status_code == 429
+    assert error_of(refused)["details"]["limit"] == "caller-hourly"
+    assert statuses([admin, by_key, another_key]) == [200, 200, 200]
+    assert remaining_by_policy(admin) == {
+        "caller-hourly": 99,
+        "caller-daily": 499,
+        "company-daily": 1000 - 101,
+    }
+    assert remaining_by_policy(another_key)["caller-hourly"] == 99
+
+
+def test_one_caller_cannot_use_more_than_its_share_of_the_day() -> None:
+    # Professional: 1,000 an hour each; the company's 10 a day, 5 of them per caller.
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=10))
+    marketer = caller.another_member()
+
+    marketers_share = get_company(marketer, times=5)
+    refused = marketer.get("/api/company/")
+    admins = caller.get_company(times=5)
+
+    assert statuses(marketers_share) == [200] * 5
+    assert refused.status_code == 429
+    assert statuses(admins) == [200] * 5
+    assert remaining_by_policy(admins[-1]) == {
+        "caller-hourly": 995,
+        "caller-daily": 0,
+        "company-daily": 0,
+    }
+
+
+def test_the_company_daily_cap_is_shared_by_every_caller() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=5))  # 2 each
+    admitted = [
+        *caller.get_company(times=2),
+        *get_company(caller.key_client, times=2),
+        caller.another_member().get("/api/company/"),
+    ]
+
+    refused = [
+        caller.another_key().get("/api/company/"),
+        caller.another_member().get("/api/company/"),
+    ]
+
+    assert statuses(admitted) == [200] * 5
+    assert remaining_by_policy(admitted[-1])["company-daily"] == 0
+    assert statuses(refused) == [429, 429]
+    assert {error_of(response)["details"]["limit"] for response in refused} == {"company-daily"}
 
 
 def test_one_companys_requests_do_not_use_anothers_budget(trial_caller: CompanyCaller) -> None:
@@ -240,95 +261,210 @@ def test_one_companys_requests_do_not_use_anothers_budget(trial_caller: CompanyC
 
     response = other.user_client.get("/api/company/")
 
-    assert response["X-RateLimit-Remaining"] == "99"
+    assert remaining_by_policy(response) == {
+        "caller-hourly": 99,
+        "caller-daily": 499,
+        "company-daily": 999,
+    }
+
+
+def test_a_member_of_two_companies_has_an_hour_in_each(trial_caller: CompanyCaller) -> None:
+    other = CompanyFactory()
+    MembershipFactory(company=other, user=trial_caller.admin, role="marketer")
+    trial_caller.get_company(times=100)
+
+    as_other = client_for(trial_caller.admin, company_id=other.pk).get("/api/company/")
+
+    assert trial_caller.get_company()[0].status_code == 429
+    assert as_other.status_code == 200
+    assert remaining_by_policy(as_other)["caller-hourly"] == 999
+
+
+# --- users with no company ------------------------------------------------------------------
+
+
+def test_a_user_with_no_company_is_limited_per_user(settings: Any) -> None:
+    settings.API_NO_COMPANY_HOURLY_LIMIT = 3
+    loner, another_loner = client_for(UserFactory()), client_for(UserFactory())
+
+    admitted = [loner.get("/api/auth/me/") for _ in range(3)]
+    refused = loner.get("/api/marketer/affiliations/")
+    another = another_loner.get("/api/auth/me/")
+
+    assert statuses(admitted) == [200] * 3
+    assert [response["X-RateLimit-Remaining"] for response in admitted] == ["2", "1", "0"]
+    assert refused.status_code == 429
+    error = error_of(refused)
+    assert error["code"] == "rate_limited"
+    assert error["message"] == "Your hourly limit of 3 API requests is used up."
+    retry_after = int(refused["Retry-After"])
+    assert 0 < retry_after <= 3600
+    assert error["details"] == {
+        "limit": "caller-hourly",
+        "limit_value": 3,
+        "retry_after": retry_after,
+    }
+    assert another.status_code == 200
+
+
+def test_a_user_with_no_company_gets_300_an_hour_and_only_that_policy() -> None:
+    response = client_for(UserFactory()).get("/api/auth/me/")
+
+    assert response.status_code == 200
+    assert policy_quotas(response) == {"caller-hourly": 300}
+    assert remaining_by_policy(response) == {"caller-hourly": 299}
+    assert response["X-RateLimit-Limit"] == "300"
+
+
+def test_anonymous_requests_are_not_counted_and_have_no_headers(api_client: APIClient) -> None:
+    loner = UserFactory()
+    login = api_client.post(
+        "/api/auth/login/", {"email": loner.email, "password": PASSWORD}, format="json"
+    )
+    plans = api_client.get("/api/plans/")
+    anonymous = api_client.get("/api/company/")
+
+    assert statuses([login, plans, anonymous]) == [200, 200, 401]
+    for response in (login, plans, anonymous):
+        assert not any(header in response for header in RATE_LIMIT_HEADERS)
 
 
 # --- refusals -----------------------------------------------------------------------------------
 
 
-def test_the_hourly_limit_refuses_the_101st_request(trial_caller: CompanyCaller) -> None:
+def test_the_hourly_limit_refuses_a_callers_101st_request(trial_caller: CompanyCaller) -> None:
     admitted = trial_caller.get_company(times=100)
-    assert [response.status_code for response in admitted] == [200] * 100
+    assert statuses(admitted) == [200] * 100
     assert admitted[-1]["X-RateLimit-Remaining"] == "0"
 
     refused = trial_caller.get_company()[0]
-    by_key = trial_caller.key_client.get("/api/company/")
 
     assert refused.status_code == 429
     error = error_of(refused)
     assert error["code"] == "rate_limited"
-    assert "hourly limit of 100" in error["message"]
+    assert error["message"] == "Your hourly limit of 100 API requests is used up."
     retry_after = int(refused["Retry-After"])
     assert 0 < retry_after <= 3600
-    assert error["details"] == {"limit": "hourly", "limit_value": 100, "retry_after": retry_after}
+    assert error["details"] == {
+        "limit": "caller-hourly",
+        "limit_value": 100,
+        "retry_after": retry_after,
+    }
     assert refused["X-RateLimit-Limit"] == "100"
     assert refused["X-RateLimit-Remaining"] == "0"
     assert int(refused["X-RateLimit-Reset"]) % 3600 == 0
-    # The API key is the same company: refused too.
-    assert by_key.status_code == 429
-    assert error_of(by_key)["details"]["limit"] == "hourly"
 
 
-def test_the_daily_cap_refuses_past_max_api_calls_daily() -> None:
-    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=5))
+def test_the_daily_share_refuses_with_a_wait_until_midnight() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=10))
 
-    admitted = caller.get_company(times=5)
+    caller.get_company(times=5)
     refused = caller.get_company()[0]
 
-    assert [response.status_code for response in admitted] == [200] * 5
     assert refused.status_code == 429
     error = error_of(refused)
-    assert error["code"] == "rate_limited"
-    assert "daily limit of 5" in error["message"]
+    assert error["message"] == (
+        "Your share of the company's daily API requests (5 of 10) is used up."
+    )
     retry_after = int(refused["Retry-After"])
-    assert 0 < retry_after <= 86400
-    assert error["details"] == {"limit": "daily", "limit_value": 5, "retry_after": retry_after}
-    # The daily window is the tighter one now: the headers describe it.
+    assert abs(retry_after - seconds_until_midnight()) <= 2
+    assert error["details"] == {
+        "limit": "caller-daily",
+        "limit_value": 5,
+        "retry_after": retry_after,
+    }
     assert refused["X-RateLimit-Limit"] == "5"
     assert refused["X-RateLimit-Remaining"] == "0"
     midnight_in_lagos = 23 * 3600  # 00:00 WAT is 23:00 UTC
     assert int(refused["X-RateLimit-Reset"]) % 86400 == midnight_in_lagos
-    assert admitted[-1]["X-RateLimit-Limit"] == "5"
-    assert admitted[-1]["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_company_daily_cap_refuses_past_max_api_calls_daily() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=4))  # 2 each
+    caller.get_company(times=2)
+    get_company(caller.key_client, times=2)
+
+    refused = caller.another_member().get("/api/company/")
+
+    assert refused.status_code == 429
+    error = error_of(refused)
+    assert error["message"] == "The company's daily limit of 4 API requests is used up."
+    retry_after = int(refused["Retry-After"])
+    assert abs(retry_after - seconds_until_midnight()) <= 2
+    assert error["details"] == {
+        "limit": "company-daily",
+        "limit_value": 4,
+        "retry_after": retry_after,
+    }
+    assert refused["X-RateLimit-Limit"] == "4"
+    assert refused["X-RateLimit-Remaining"] == "0"
 
 
 def test_refused_by_the_hour_with_the_day_used_up_waits_until_midnight() -> None:
-    caller = CompanyCaller(TrialCompanyFactory(max_api_calls_daily=100))  # 100/h and 100/day
+    # 100 an hour, and a share of 100 of the company's 200 a day: the 100th request
+    # uses up the caller's hour and their day at once.
+    caller = CompanyCaller(TrialCompanyFactory(max_api_calls_daily=200))
 
-    assert [r.status_code for r in caller.get_company(times=100)] == [200] * 100
+    assert statuses(caller.get_company(times=100)) == [200] * 100
     refused = caller.get_company()[0]
 
     assert refused.status_code == 429
-    assert error_of(refused)["details"]["limit"] == "hourly"
-    window = window_for(caller.company.pk)
-    until_midnight = (window.day_resets_at - timezone.now()).total_seconds()
-    assert abs(int(refused["Retry-After"]) - until_midnight) <= 2
-    # The headers describe the same binding window: the day's.
+    assert error_of(refused)["details"]["limit"] == "caller-hourly"
+    assert abs(int(refused["Retry-After"]) - seconds_until_midnight()) <= 2
+    assert error_of(refused)["details"]["retry_after"] == int(refused["Retry-After"])
+    # The headers describe the same binding window: the caller's day.
     assert refused["X-RateLimit-Limit"] == "100"
     assert refused["X-RateLimit-Remaining"] == "0"
-    assert int(refused["X-RateLimit-Reset"]) == int(window.day_resets_at.timestamp())
+    assert int(refused["X-RateLimit-Reset"]) % 86400 == 23 * 3600
 
 
-def test_crossing_the_daily_cap_publishes_api_limit_exceeded_once(
+# --- the daily-cap event ------------------------------------------------------------------------
+
+
+def test_the_first_refusal_by_the_company_cap_publishes_api_limit_exceeded_once(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    company = CompanyFactory(max_api_calls_daily=5)
+    company = CompanyFactory(max_api_calls_daily=4)  # 2 each
     caller = CompanyCaller(company)
 
     with (
         Captured(signals.api_limit_exceeded) as exceeded,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        caller.get_company(times=5)
-        assert exceeded.events == []  # at the cap, not over it
+        caller.get_company(times=2)
+        by_share = caller.get_company()[0]
+        get_company(caller.key_client, times=2)
+        assert exceeded.events == []  # at the cap; refused once, by a share only
 
-        first_refusal = caller.get_company()[0]
-        second_refusal = caller.key_client.get("/api/company/")
+        first_refusal = caller.another_member().get("/api/company/")
+        second_refusal = caller.another_key().get("/api/company/")
 
-    assert (first_refusal.status_code, second_refusal.status_code) == (429, 429)
+    assert statuses([by_share, first_refusal, second_refusal]) == [429, 429, 429]
+    assert error_of(by_share)["details"]["limit"] == "caller-daily"
+    assert error_of(first_refusal)["details"]["limit"] == "company-daily"
     assert exceeded.events == [
-        {"company_id": company.pk, "day": timezone.localdate(), "daily_limit": 5}
+        {"company_id": company.pk, "day": timezone.localdate(), "daily_limit": 4}
     ]
+
+
+def test_the_event_fires_when_every_callers_share_has_used_up_the_company_cap(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # An admin and a key, 2 each of 4: the cap is used up, yet every refusal names a share.
+    company = CompanyFactory(max_api_calls_daily=4)
+    caller = CompanyCaller(company)
+
+    with (
+        Captured(signals.api_limit_exceeded) as exceeded,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        caller.get_company(times=2)
+        get_company(caller.key_client, times=2)
+        refusals = [*caller.get_company(times=2), caller.key_client.get("/api/company/")]
+
+    assert statuses(refusals) == [429] * 3
+    assert {error_of(response)["details"]["limit"] for response in refusals} == {"caller-daily"}
+    assert [event["company_id"] for event in exceeded.events] == [company.pk]
 
 
 def test_hitting_the_hourly_limit_publishes_no_event(
@@ -342,6 +478,27 @@ def test_hitting_the_hourly_limit_publishes_no_event(
 
     assert responses[-1].status_code == 429
     assert exceeded.events == []
+
+
+def test_the_daily_cap_event_fires_once_even_if_the_cap_changes_that_day(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.API_CALLER_DAILY_SHARE = "1"  # one caller may use the whole cap here
+    company = CompanyFactory(max_api_calls_daily=3)
+    caller = CompanyCaller(company)
+    with (
+        Captured(signals.api_limit_exceeded) as exceeded,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        first = caller.get_company(times=4)  # the 4th is the first refusal, cap used up
+        company.max_api_calls_daily = 5
+        company.save()
+        raised = caller.get_company(times=3)  # 4th and 5th admitted, then refused again
+        company.max_api_calls_daily = 2
+        company.save()
+        lowered = caller.get_company(times=2)  # refused, the count above the cap
+    assert statuses(first + raised + lowered) == [200] * 3 + [429] + [200] * 2 + [429] * 3
+    assert [event["company_id"] for event in exceeded.events] == [company.pk]
 
 
 # --- exempt endpoints ------------------------------------------------------------------------
@@ -361,127 +518,56 @@ def test_health_endpoints_are_never_limited(trial_caller: CompanyCaller, setting
     )
 
 
-# --- the counter store unreachable ----------------------------------------------------------------
-
-
-@pytest.fixture
-def sentry_reports(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
-    """What would have been sent to Sentry (the outbound call is stubbed)."""
-    reports: list[BaseException] = []
-    monkeypatch.setattr(throttling.sentry_sdk, "capture_exception", reports.append)
-    return reports
-
-
-def store_failure_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == "apps.usage.throttling"]
-
-
-@pytest.mark.usefixtures("redis_down")
-def test_requests_are_served_when_the_counter_store_is_unreachable(
-    caplog: pytest.LogCaptureFixture, sentry_reports: list[BaseException]
-) -> None:
-    caller = CompanyCaller(TrialCompanyFactory())
-    assert isinstance(counter_store(), RedisCounterStore)
-
-    with caplog.at_level(logging.ERROR):
-        responses = [*caller.get_company(times=3), caller.key_client.get("/api/company/")]
-
-    assert [response.status_code for response in responses] == [200] * 4
-    assert not any(header in responses[0] for header in RATE_LIMIT_HEADERS)
-    logged = store_failure_logs(caplog)
-    assert len(logged) == 1
-    assert logged[0].levelno == logging.ERROR
-    assert "counter store unreachable" in logged[0].getMessage()
-    assert len(sentry_reports) == 1
-    assert isinstance(sentry_reports[0], RedisConnectionError)
-
-
-@pytest.mark.usefixtures("redis_down")
-def test_the_store_failure_is_reported_again_after_a_minute(
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    sentry_reports: list[BaseException],
-) -> None:
-    caller = CompanyCaller(TrialCompanyFactory())
-    caller.get_company(times=2)
-    assert len(sentry_reports) == 1
-    caplog.clear()
-
-    # As if the last report were more than a minute ago.
-    monkeypatch.setattr(
-        throttling,
-        "_last_failure_report",
-        time.monotonic() - throttling.FAILURE_REPORT_INTERVAL - 1,
-    )
-    with caplog.at_level(logging.ERROR):
-        responses = caller.get_company(times=2)
-
-    assert [response.status_code for response in responses] == [200, 200]
-    assert len(sentry_reports) == 2
-    assert len(store_failure_logs(caplog)) == 1
-
-
-@pytest.mark.usefixtures("redis_down")
-def test_nothing_else_breaks_while_the_counter_store_is_unreachable(
-    api_client: APIClient, sentry_reports: list[BaseException]
-) -> None:
-    caller = CompanyCaller(TrialCompanyFactory())
-
-    login = api_client.post(
-        "/api/auth/login/", {"email": caller.admin.email, "password": PASSWORD}, format="json"
-    )
-    usage = caller.user_client.get("/api/usage/")
-    plots = caller.key_client.get("/api/plots/")
-
-    assert login.status_code == 200
-    assert plots.status_code == 200
-    assert usage.status_code == 200
-    assert usage.json() | {"hourly_resets_at": None, "daily_resets_at": None} == {
-        "hourly_used": 0,
-        "hourly_limit": 100,
-        "hourly_resets_at": None,
-        "daily_used": 0,
-        "daily_limit": 1000,
-        "daily_resets_at": None,
-        "month_to_date": 0,
-        "plots": 0,
-        "max_plots": 100,
-    }
-    # One failure report for the throttle; no 500 was reported anywhere.
-    assert len(sentry_reports) == 1
-
-
 # --- on real Redis, end to end ---------------------------------------------------------------
 
 
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_counters")
-def test_the_hourly_limit_through_the_api_on_redis(trial_caller: CompanyCaller) -> None:
+def test_each_callers_hour_through_the_api_on_redis(trial_caller: CompanyCaller) -> None:
     admitted = trial_caller.get_company(times=100)
-    refused = trial_caller.key_client.get("/api/company/")
+    refused = trial_caller.user_client.get("/api/company/")
+    by_key = trial_caller.key_client.get("/api/company/")
 
     assert isinstance(counter_store(), RedisCounterStore)
-    assert [response.status_code for response in admitted] == [200] * 100
+    assert statuses(admitted) == [200] * 100
     assert [response["X-RateLimit-Remaining"] for response in admitted[:3]] == ["99", "98", "97"]
     assert refused.status_code == 429
-    assert error_of(refused)["details"]["limit"] == "hourly"
+    assert error_of(refused)["details"]["limit"] == "caller-hourly"
     assert 0 < int(refused["Retry-After"]) <= 3600
+    assert by_key.status_code == 200
+    assert remaining_by_policy(by_key) == {
+        "caller-hourly": 99,
+        "caller-daily": 499,
+        "company-daily": 899,
+    }
 
 
-def test_the_daily_cap_event_fires_once_even_if_the_cap_changes_that_day(
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    company = CompanyFactory(max_api_calls_daily=3)
-    caller = CompanyCaller(company)
-    with (
-        Captured(signals.api_limit_exceeded) as exceeded,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        caller.get_company(times=4)  # the 4th is the first refusal
-        company.max_api_calls_daily = 5
-        company.save()
-        caller.get_company(times=3)  # 5th admitted, 6th refused at 5 + 1: no second event
-        company.max_api_calls_daily = 2
-        company.save()
-        caller.get_company(times=2)  # refused again, counts never equal the cap + 1
-    assert [event["company_id"] for event in exceeded.events] == [company.pk]
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_the_share_and_the_company_cap_through_the_api_on_redis() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=4))  # 2 each
+
+    responses = [
+        *caller.get_company(times=3),
+        *get_company(caller.key_client, times=2),
+        caller.another_key().get("/api/company/"),
+    ]
+
+    assert statuses(responses) == [200, 200, 429, 200, 200, 429]
+    assert error_of(responses[2])["details"]["limit"] == "caller-daily"
+    assert error_of(responses[-1])["details"]["limit"] == "company-daily"
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_a_user_with_no_company_is_limited_on_redis(settings: Any) -> None:
+    settings.API_NO_COMPANY_HOURLY_LIMIT = 2
+    user = UserFactory()
+    loner = client_for(user)
+
+    responses = [loner.get("/api/auth/me/") for _ in range(3)]
+
+    assert statuses(responses) == [200, 200, 429]
+    assert error_of(responses[-1])["details"]["limit"] == "caller-hourly"
+    window = user_window(user_id=user.pk, hourly_limit=2)
+    assert counter_store().peek([window]) == (2,)
