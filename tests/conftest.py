@@ -6,7 +6,8 @@ with REQUIRE_SERVICES=1 (CI) a missing service fails them instead.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.events import EventRecorder
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -68,6 +70,19 @@ def plan_catalogue(db: Any) -> None:
 
     for plan in import_module("apps.companies.migrations.0002_plan_catalogue").PLANS:
         Plan.objects.update_or_create(code=plan["code"], defaults=plan)
+
+
+@pytest.fixture
+def events() -> Iterator[EventRecorder]:
+    """Every domain event sent during the test (see tests/events.py)."""
+    with EventRecorder().connected() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks: Any) -> Any:
+    """``with commit(): ...`` runs the block's on-commit callbacks (the events) at its end."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

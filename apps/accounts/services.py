@@ -1,6 +1,7 @@
 """Account services: registering and verifying users, logging in and out, refreshing
 tokens, passwords."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from apps.accounts.tokens import (
     revoke_access_token,
 )
 from apps.core.errors import ValidationFailed
+from apps.core.writes import model_update
 
 
 def _check_password_rules(password: str, user: User) -> None:
@@ -57,7 +59,7 @@ def user_create(
     last_name: str = "",
     phone: str = "",
     email_verified: bool = False,
-) -> User:
+) -> int:
     """Create an active user after checking the email is free and the password follows the
     rules. For callers that may say the email is taken (demo data, a person who proved
     the address with an invitation); public signup uses ``account_register``."""
@@ -77,7 +79,7 @@ def user_create(
             user.save()
     except IntegrityError as exc:  # a concurrent signup with the same email won
         raise taken from exc
-    return user
+    return user.pk
 
 
 # What every signup answers, whatever happened: see ``account_register``.
@@ -194,6 +196,17 @@ def user_require_verified_email(*, user_id: int) -> None:
     """Raise EmailNotVerified unless the account's address is verified."""
     if not User.objects.filter(pk=user_id, email_verified_at__isnull=False).exists():
         raise EmailNotVerified()
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone")
+
+
+@transaction.atomic
+def user_update_profile(*, user_id: int, data: Mapping[str, str]) -> User:
+    """Change the signed-in person's own names and phone (the email is their login)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    user, _ = model_update(instance=user, fields=PROFILE_FIELDS, data=data)
+    return user
 
 
 def auth_tokens_for(*, user_id: int) -> TokenPair:

@@ -21,6 +21,7 @@ from apps.accounts.services import (
     password_reset_confirm,
     password_reset_request,
     user_change_password,
+    user_update_profile,
 )
 from apps.companies.selectors import memberships_for_user
 from apps.core.ip_limits import (
@@ -81,8 +82,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _me_payload(request: Request) -> dict[str, Any]:
-    user = request.user
+def _me_payload(request: Request, user: Any) -> dict[str, Any]:
     memberships = memberships_for_user(user_id=user.pk)
     roles = sorted({membership.role for membership in memberships})
     if user.is_billing_staff:
@@ -108,14 +108,14 @@ class MeView(APIView):
 
     @extend_schema(responses=serializers.MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(serializers.MeSerializer(_me_payload(request)).data)
+        return Response(serializers.MeSerializer(_me_payload(request, request.user)).data)
 
     @extend_schema(request=serializers.MeUpdateSerializer, responses=serializers.MeSerializer)
     def patch(self, request: Request) -> Response:
-        update = serializers.MeUpdateSerializer(request.user, data=request.data, partial=True)
+        update = serializers.MeUpdateSerializer(data=request.data, partial=True)
         update.is_valid(raise_exception=True)
-        update.save()
-        return Response(serializers.MeSerializer(_me_payload(request)).data)
+        user = user_update_profile(user_id=request.user.pk, data=update.validated_data)
+        return Response(serializers.MeSerializer(_me_payload(request, user)).data)
 
 
 class PasswordChangeView(APIView):

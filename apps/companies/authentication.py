@@ -15,7 +15,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from apps.accounts.selectors import is_access_token_revoked
 from apps.companies.errors import ErrorCode
 from apps.companies.limits import rate_limits_for
-from apps.companies.models import Membership
+from apps.companies.models import Company, Membership
 from apps.companies.services import api_key_authenticate
 from apps.core.errors import PermissionDeniedError
 from apps.core.roles import Role
@@ -23,6 +23,23 @@ from apps.core.tenancy import ApiKeyPrincipal, Tenant, attach_tenant, tag_user
 
 COMPANY_HEADER = "X-Company-ID"
 API_KEY_HEADER = "X-API-Key"
+
+
+def build_tenant(
+    company: Company, *, role: str, user_id: int | None = None, api_key_id: int | None = None
+) -> Tenant:
+    """The request's tenant: who acts for ``company``, as what, under which limits."""
+    limits = rate_limits_for(company)
+    return Tenant(
+        company_id=company.pk,
+        tier=company.subscription_tier,
+        role=role,
+        user_id=user_id,
+        api_key_id=api_key_id,
+        hourly_limit=limits.hourly,
+        daily_limit=limits.daily,
+        subscription_active=company.is_subscription_active(),
+    )
 
 
 def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | None:
@@ -45,16 +62,7 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
                 "You are not an active member of that company.", code=ErrorCode.NOT_A_MEMBER
             )
         return None
-    limits = rate_limits_for(membership.company)
-    return Tenant(
-        company_id=membership.company_id,
-        tier=membership.company.subscription_tier,
-        role=membership.role,
-        user_id=user.pk,
-        hourly_limit=limits.hourly,
-        daily_limit=limits.daily,
-        subscription_active=membership.company.is_subscription_active(),
-    )
+    return build_tenant(membership.company, role=membership.role, user_id=user.pk)
 
 
 class TenantJWTAuthentication(JWTAuthentication):
@@ -82,18 +90,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(
                 "The API key is invalid or revoked.", code=ErrorCode.INVALID_API_KEY
             )
-        limits = rate_limits_for(api_key.company)
         attach_tenant(
-            request,
-            Tenant(
-                company_id=api_key.company_id,
-                tier=api_key.company.subscription_tier,
-                role=Role.COMPANY_ADMIN,
-                api_key_id=api_key.pk,
-                hourly_limit=limits.hourly,
-                daily_limit=limits.daily,
-                subscription_active=api_key.company.is_subscription_active(),
-            ),
+            request, build_tenant(api_key.company, role=Role.COMPANY_ADMIN, api_key_id=api_key.pk)
         )
         return ApiKeyPrincipal(api_key_id=api_key.pk, company_id=api_key.company_id), api_key
 

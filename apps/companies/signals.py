@@ -13,6 +13,3 @@ company_suspended = Signal()
 
 # company_id
 company_reactivated = Signal()
-
-# company_id, trial_ends_at, days_left
-trial_ending = Signal()

@@ -64,12 +64,6 @@ class ValidationFailed(ApplicationError):
     default_message = "Some fields are invalid."
 
 
-class NotAuthenticatedError(ApplicationError):
-    status_code = 401
-    code = ErrorCode.NOT_AUTHENTICATED
-    default_message = "Authentication is required."
-
-
 class PaymentRequired(ApplicationError):
     status_code = 402
     code = ErrorCode.SUBSCRIPTION_INACTIVE

@@ -4,29 +4,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from apps.companies import services, signals
+from apps.companies import services
 from apps.companies.models import ApiKey, Company, Membership, SubscriptionStatus, Tier
 from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Captured:
-    def __init__(self, signal):
-        self.signal = signal
-        self.events = []
-
-    def __enter__(self):
-        self.signal.connect(self.receive, weak=False)
-        return self
-
-    def __exit__(self, *exc):
-        self.signal.disconnect(self.receive)
-
-    def receive(self, sender, signal, **payload):
-        self.events.append(payload)
 
 
 def signup(**overrides):
@@ -41,12 +25,9 @@ def signup(**overrides):
 
 
 def test_signup_creates_a_starter_trial_with_its_admin(
-    django_capture_on_commit_callbacks, mailoutbox
+    django_capture_on_commit_callbacks, mailoutbox, events
 ):
-    with (
-        Captured(signals.company_created) as created,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         result = signup()
 
     company = Company.objects.get(pk=result.company_id)
@@ -68,7 +49,7 @@ def test_signup_creates_a_starter_trial_with_its_admin(
     [verification] = mailoutbox
     assert verification.to == ["ada@lekki.ng"]
     assert "confirm" in verification.subject.lower()
-    assert created.events == [
+    assert events.named("company_created") == [
         {
             "company_id": company.pk,
             "tier": "starter",
@@ -85,31 +66,27 @@ def test_signup_with_a_taken_slug_gets_a_unique_one():
     assert second.slug.startswith("lekki-gardens-realty-")
 
 
-def test_signup_with_a_weak_password_creates_nothing(django_capture_on_commit_callbacks):
+def test_signup_with_a_weak_password_creates_nothing(django_capture_on_commit_callbacks, events):
     with (
-        Captured(signals.company_created) as created,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(ValidationFailed) as raised,
     ):
         signup(password="password")
     assert "password" in raised.value.details
     assert not Company.objects.exists()
-    assert created.events == []
+    assert events.named("company_created") == []
 
 
 def test_signup_with_a_taken_email_creates_nothing_and_emails_the_owner(
-    django_capture_on_commit_callbacks, mailoutbox
+    django_capture_on_commit_callbacks, mailoutbox, events
 ):
     owner = UserFactory(email="ada@lekki.ng", first_name="Adaora")
-    with (
-        Captured(signals.company_created) as created,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         result = signup(first_name="Mallory")
 
     assert (result.company_id, result.user_id) == (None, None)
     assert not Company.objects.exists()
-    assert created.events == []
+    assert events.named("company_created") == []
     owner.refresh_from_db()
     assert owner.check_password("Strong-Pass-2026") is False
     [notice] = mailoutbox
@@ -121,12 +98,11 @@ def test_signup_with_a_taken_email_creates_nothing_and_emails_the_owner(
     assert "Lekki Gardens" not in notice.body
 
 
-def test_a_signed_in_person_creates_a_company_of_their_own(django_capture_on_commit_callbacks):
+def test_a_signed_in_person_creates_a_company_of_their_own(
+    django_capture_on_commit_callbacks, events
+):
     person = UserFactory(first_name="Ada", last_name="Obi")
-    with (
-        Captured(signals.company_created) as created,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         company = services.company_create(owner_user_id=person.pk, name="  Ada Homes ")
 
     assert company.name == "Ada Homes"
@@ -134,7 +110,7 @@ def test_a_signed_in_person_creates_a_company_of_their_own(django_capture_on_com
     assert company.subscription_status == SubscriptionStatus.TRIALING
     membership = Membership.objects.get(company=company)
     assert (membership.user_id, membership.role) == (person.pk, "company_admin")
-    assert [event["company_id"] for event in created.events] == [company.pk]
+    assert [event["company_id"] for event in events.named("company_created")] == [company.pk]
 
 
 @pytest.mark.parametrize(
@@ -165,12 +141,11 @@ def test_trial_without_an_end_date_is_not_active():
     assert company.is_subscription_active() is False
 
 
-def test_changing_tier_applies_the_plan_limits_and_publishes(django_capture_on_commit_callbacks):
+def test_changing_tier_applies_the_plan_limits_and_publishes(
+    django_capture_on_commit_callbacks, events
+):
     company = CompanyFactory(subscription_tier=Tier.STARTER, max_plots=100)
-    with (
-        Captured(signals.subscription_changed) as changed,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         services.company_change_subscription(
             company_id=company.pk, tier=Tier.ENTERPRISE, status=SubscriptionStatus.ACTIVE
         )
@@ -181,7 +156,7 @@ def test_changing_tier_applies_the_plan_limits_and_publishes(django_capture_on_c
         200,
         100000,
     )
-    assert changed.events == [
+    assert events.named("subscription_changed") == [
         {
             "company_id": company.pk,
             "old_tier": "starter",
@@ -192,16 +167,13 @@ def test_changing_tier_applies_the_plan_limits_and_publishes(django_capture_on_c
     ]
 
 
-def test_changing_nothing_publishes_nothing(django_capture_on_commit_callbacks):
+def test_changing_nothing_publishes_nothing(django_capture_on_commit_callbacks, events):
     company = CompanyFactory()
-    with (
-        Captured(signals.subscription_changed) as changed,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         services.company_change_subscription(
             company_id=company.pk, status=company.subscription_status
         )
-    assert changed.events == []
+    assert events.named("subscription_changed") == []
 
 
 def test_unknown_tier_is_refused_and_changes_nothing():
@@ -290,13 +262,11 @@ def test_api_key_last_used_is_written_at_most_once_a_minute(django_assert_num_qu
         services.api_key_authenticate(raw_key=raw)
 
 
-def test_suspending_and_reactivating_publish_their_events(django_capture_on_commit_callbacks):
+def test_suspending_and_reactivating_publish_their_events(
+    django_capture_on_commit_callbacks, events
+):
     company = CompanyFactory()
-    with (
-        Captured(signals.company_suspended) as suspended,
-        Captured(signals.company_reactivated) as reactivated,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         services.company_change_subscription(
             company_id=company.pk, status=SubscriptionStatus.SUSPENDED
         )
@@ -306,8 +276,8 @@ def test_suspending_and_reactivating_publish_their_events(django_capture_on_comm
         services.company_change_subscription(
             company_id=company.pk, status=SubscriptionStatus.ACTIVE
         )
-    assert suspended.events == [{"company_id": company.pk, "reason": ""}]
-    assert reactivated.events == [{"company_id": company.pk}]
+    assert events.named("company_suspended") == [{"company_id": company.pk, "reason": ""}]
+    assert events.named("company_reactivated") == [{"company_id": company.pk}]
 
 
 def test_plan_stripe_price_is_chosen_by_environment(settings):

@@ -6,12 +6,11 @@ from django.utils import timezone
 
 from apps.companies.models import SubscriptionStatus
 from apps.core.errors import ConflictError, NotFoundError, PaymentRequired, ValidationFailed
-from apps.estates import services, signals
+from apps.estates import services
 from apps.estates.errors import PlotUnavailable
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
 from apps.marketers.models import AffiliationStatus, MarketerEarnedCommission
 from tests.companies.factories import CompanyFactory
-from tests.companies.test_services import Captured
 from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
 from tests.estates.sales import make_sale
 from tests.marketers.factories import AffiliationFactory
@@ -29,15 +28,12 @@ def new_plot(estate, number="A-1", price="5000000.00"):
     )
 
 
-def test_plot_create_publishes_plot_created(django_capture_on_commit_callbacks):
+def test_plot_create_publishes_plot_created(django_capture_on_commit_callbacks, events):
     estate = EstateFactory()
-    with (
-        Captured(signals.plot_created) as created,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         plot = new_plot(estate)
     assert plot.status == PlotStatus.AVAILABLE
-    assert created.events == [
+    assert events.named("plot_created") == [
         {
             "plot_id": plot.pk,
             "company_id": estate.company_id,
@@ -66,17 +62,18 @@ def test_plots_beyond_the_plan_are_allowed_as_overage():
     ],
     ids=["suspended", "cancelled", "trial-over"],
 )
-def test_inactive_company_cannot_add_plots(company_state, django_capture_on_commit_callbacks):
+def test_inactive_company_cannot_add_plots(
+    company_state, django_capture_on_commit_callbacks, events
+):
     estate = EstateFactory(company=CompanyFactory(**company_state))
     with (
-        Captured(signals.plot_created) as created,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(PaymentRequired) as raised,
     ):
         new_plot(estate)
     assert raised.value.status_code == 402
     assert not Plot.objects.exists()
-    assert created.events == []
+    assert events.named("plot_created") == []
 
 
 def test_duplicate_plot_number_in_one_estate_is_a_conflict():
@@ -130,13 +127,10 @@ def test_sold_is_reached_only_by_selling():
     assert sold.status == PlotStatus.SOLD
 
 
-def test_sale_marks_the_plot_sold_and_publishes(django_capture_on_commit_callbacks):
+def test_sale_marks_the_plot_sold_and_publishes(django_capture_on_commit_callbacks, events):
     plot = PlotFactory(price=Decimal("7500000.00"))
     client = ClientFactory(company=plot.company)
-    with (
-        Captured(signals.plot_purchased) as purchased,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         purchase = services.purchase_create(
             company_id=plot.company_id, plot_id=plot.pk, client_id=client.pk
         )
@@ -145,7 +139,7 @@ def test_sale_marks_the_plot_sold_and_publishes(django_capture_on_commit_callbac
     assert purchase.status == PurchaseStatus.COMPLETED
     assert purchase.agreed_price == Decimal("7500000.00")
     assert purchase.completed_at is not None
-    assert purchased.events == [
+    assert events.named("plot_purchased") == [
         {
             "purchase_id": purchase.pk,
             "company_id": plot.company_id,
@@ -158,17 +152,18 @@ def test_sale_marks_the_plot_sold_and_publishes(django_capture_on_commit_callbac
 
 
 @pytest.mark.parametrize("plot_status", [PlotStatus.SOLD, PlotStatus.RESERVED])
-def test_a_plot_that_is_not_available_is_refused(plot_status, django_capture_on_commit_callbacks):
+def test_a_plot_that_is_not_available_is_refused(
+    plot_status, django_capture_on_commit_callbacks, events
+):
     plot = PlotFactory(status=plot_status)
     client = ClientFactory(company=plot.company)
     with (
-        Captured(signals.plot_purchased) as purchased,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(PlotUnavailable),
     ):
         services.purchase_create(company_id=plot.company_id, plot_id=plot.pk, client_id=client.pk)
     assert not PlotPurchase.objects.exists()
-    assert purchased.events == []
+    assert events.named("plot_purchased") == []
 
 
 def test_second_sale_of_a_plot_is_refused():
@@ -181,23 +176,17 @@ def test_second_sale_of_a_plot_is_refused():
     assert PlotPurchase.objects.count() == 1
 
 
-def test_pending_purchase_reserves_then_completes(django_capture_on_commit_callbacks):
+def test_pending_purchase_reserves_then_completes(django_capture_on_commit_callbacks, events):
     company = CompanyFactory()
     affiliation = AffiliationFactory(company=company, commission_rate=Decimal("2.50"))
-    with (
-        Captured(signals.plot_purchased) as purchased,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         purchase = make_sale(company, affiliation=affiliation, complete=False, price="1000000")
     purchase.plot.refresh_from_db()
     assert purchase.plot.status == PlotStatus.RESERVED
     assert not MarketerEarnedCommission.objects.exists()
-    assert purchased.events == []
+    assert events.named("plot_purchased") == []
 
-    with (
-        Captured(signals.plot_purchased) as purchased,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         services.purchase_complete(company_id=company.pk, purchase_id=purchase.pk)
         services.purchase_complete(company_id=company.pk, purchase_id=purchase.pk)  # no-op
     purchase.refresh_from_db()
@@ -205,7 +194,7 @@ def test_pending_purchase_reserves_then_completes(django_capture_on_commit_callb
     assert purchase.status == PurchaseStatus.COMPLETED
     assert purchase.plot.status == PlotStatus.SOLD
     assert MarketerEarnedCommission.objects.get(purchase=purchase).amount == Decimal("25000.00")
-    assert len(purchased.events) == 1
+    assert len(events.named("plot_purchased")) == 1
 
 
 def test_cancel_frees_the_plot_and_cancels_the_unpaid_commission():

@@ -17,13 +17,12 @@ from rest_framework.test import APIClient, APIRequestFactory
 from apps.companies.authentication import TenantJWTAuthentication
 from apps.companies.limits import RateLimits, rate_limits_for
 from apps.companies.models import SubscriptionStatus, Tier
-from apps.usage import signals
 from apps.usage.counters import RedisCounterStore, counter_store, user_window
 from apps.usage.throttling import TenantRateThrottle
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory, TrialCompanyFactory
-from tests.companies.test_services import Captured
 from tests.conftest import client_for
+from tests.events import EventRecorder
 from tests.usage.callers import CompanyCaller, get_company
 from tests.usage.responses import (
     RATE_LIMIT_HEADERS,
@@ -422,19 +421,16 @@ def test_refused_by_the_hour_with_the_day_used_up_waits_until_midnight() -> None
 
 
 def test_the_first_refusal_by_the_company_cap_publishes_api_limit_exceeded_once(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, events: EventRecorder
 ) -> None:
     company = CompanyFactory(max_api_calls_daily=4)  # 2 each
     caller = CompanyCaller(company)
 
-    with (
-        Captured(signals.api_limit_exceeded) as exceeded,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         caller.get_company(times=2)
         by_share = caller.get_company()[0]
         get_company(caller.key_client, times=2)
-        assert exceeded.events == []  # at the cap; refused once, by a share only
+        assert events.named("api_limit_exceeded") == []  # at the cap; refused once, by a share only
 
         first_refusal = caller.another_member().get("/api/company/")
         second_refusal = caller.another_key().get("/api/company/")
@@ -442,54 +438,45 @@ def test_the_first_refusal_by_the_company_cap_publishes_api_limit_exceeded_once(
     assert statuses([by_share, first_refusal, second_refusal]) == [429, 429, 429]
     assert error_of(by_share)["details"]["limit"] == "caller-daily"
     assert error_of(first_refusal)["details"]["limit"] == "company-daily"
-    assert exceeded.events == [
+    assert events.named("api_limit_exceeded") == [
         {"company_id": company.pk, "day": timezone.localdate(), "daily_limit": 4}
     ]
 
 
 def test_the_event_fires_when_every_callers_share_has_used_up_the_company_cap(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, events: EventRecorder
 ) -> None:
     # An admin and a key, 2 each of 4: the cap is used up, yet every refusal names a share.
     company = CompanyFactory(max_api_calls_daily=4)
     caller = CompanyCaller(company)
 
-    with (
-        Captured(signals.api_limit_exceeded) as exceeded,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         caller.get_company(times=2)
         get_company(caller.key_client, times=2)
         refusals = [*caller.get_company(times=2), caller.key_client.get("/api/company/")]
 
     assert statuses(refusals) == [429] * 3
     assert {error_of(response)["details"]["limit"] for response in refusals} == {"caller-daily"}
-    assert [event["company_id"] for event in exceeded.events] == [company.pk]
+    assert [event["company_id"] for event in events.named("api_limit_exceeded")] == [company.pk]
 
 
 def test_hitting_the_hourly_limit_publishes_no_event(
-    trial_caller: CompanyCaller, django_capture_on_commit_callbacks: Any
+    trial_caller: CompanyCaller, django_capture_on_commit_callbacks: Any, events: EventRecorder
 ) -> None:
-    with (
-        Captured(signals.api_limit_exceeded) as exceeded,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         responses = trial_caller.get_company(times=102)
 
     assert responses[-1].status_code == 429
-    assert exceeded.events == []
+    assert events.named("api_limit_exceeded") == []
 
 
 def test_the_daily_cap_event_fires_once_even_if_the_cap_changes_that_day(
-    settings: Any, django_capture_on_commit_callbacks: Any
+    settings: Any, django_capture_on_commit_callbacks: Any, events: EventRecorder
 ) -> None:
     settings.API_CALLER_DAILY_SHARE = "1"  # one caller may use the whole cap here
     company = CompanyFactory(max_api_calls_daily=3)
     caller = CompanyCaller(company)
-    with (
-        Captured(signals.api_limit_exceeded) as exceeded,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         first = caller.get_company(times=4)  # the 4th is the first refusal, cap used up
         company.max_api_calls_daily = 5
         company.save()
@@ -498,7 +485,7 @@ def test_the_daily_cap_event_fires_once_even_if_the_cap_changes_that_day(
         company.save()
         lowered = caller.get_company(times=2)  # refused, the count above the cap
     assert statuses(first + raised + lowered) == [200] * 3 + [429] + [200] * 2 + [429] * 3
-    assert [event["company_id"] for event in exceeded.events] == [company.pk]
+    assert [event["company_id"] for event in events.named("api_limit_exceeded")] == [company.pk]
 
 
 # --- exempt endpoints ------------------------------------------------------------------------

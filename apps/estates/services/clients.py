@@ -229,7 +229,7 @@ def client_invitation_signup(
     invitation = _open_invitation(token)
     if user_id_for_email(email=invitation.email) is not None:
         raise AccountExists()
-    user = user_create(
+    user_id = user_create(
         email=invitation.email,
         password=password,
         first_name=first_name,
@@ -237,5 +237,5 @@ def client_invitation_signup(
         phone=phone,
         email_verified=True,
     )
-    joined = _join(invitation, user.pk)
-    return InvitationSignup(joined=joined, tokens=auth_tokens_for(user_id=user.pk))
+    joined = _join(invitation, user_id)
+    return InvitationSignup(joined=joined, tokens=auth_tokens_for(user_id=user_id))

@@ -121,7 +121,7 @@ class Command(BaseCommand):
             first_name=name[0],
             last_name=name[1],
             email_verified=True,
-        ).pk
+        )
 
     @staticmethod
     def _company(demo: DemoCompany) -> int:
