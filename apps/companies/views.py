@@ -107,6 +107,7 @@ class MembershipViewSet(
     allowed_without_subscription = True
     queryset = Membership.objects.order_by("created_at", "id")
     serializer_class = serializers.MembershipSerializer
+    conflict_actions = ("partial_update", "destroy")
     permission_classes = [IsSignedInUser, IsCompanyAdmin]
     filterset_fields = ["role"]
     ordering_fields = ["created_at"]

@@ -107,4 +107,9 @@ def limit_by_ip(setting: str) -> Callable[[Any], Any]:
 
         return count(refuse_when_limited)
 
-    return method_decorator(decorator)
+    def limit(view_method: Callable[..., Any]) -> Callable[..., Any]:
+        limited = method_decorator(decorator)(view_method)
+        limited.ip_limited = True  # the OpenAPI schema documents its 429
+        return limited
+
+    return limit

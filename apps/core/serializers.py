@@ -85,3 +85,18 @@ class CrossAppDisplayMixin:
         if self.display is None:
             self.display = self.load_display([instance])
         return super().to_representation(instance)  # type: ignore[misc]
+
+
+class WritableChoicesField(serializers.ChoiceField):
+    """A choice field that answers with any of ``choices`` but accepts only ``writable``
+    ones (a plot can be answered as sold, but only a sale makes it so)."""
+
+    def __init__(self, choices: Any, *, writable: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(choices, **kwargs)
+        self.writable_choices = list(writable)
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if value not in self.writable_choices:
+            self.fail("invalid_choice", input=data)
+        return value

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.errors import ErrorCode
 from apps.core.exception_handler import SERVER_ERROR_MESSAGE, error_body
@@ -59,6 +60,9 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return defaults.permission_denied(request, exception)
 
 
+# No CSRF check: it has nothing to protect, and an unsafe method on a mistyped path must
+# get this JSON 404 (with its hint), not Django's HTML "CSRF verification failed".
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
     # The API never redirects a missing trailing slash (a POST body would be lost), but
     # it says which path was meant.

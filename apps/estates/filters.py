@@ -1,24 +1,23 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.core.filters import IdFilter
+from apps.core.filters import DecimalFilter, IdFilter
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
 
 
 class PlotFilter(django_filters.FilterSet):
     estate = IdFilter(field_name="estate_id")
     status = django_filters.ChoiceFilter(choices=PlotStatus.choices)
-    # Bounded like the columns, so an absurd number is a 400, not a database error.
-    min_price = django_filters.NumberFilter(
+    min_price = DecimalFilter(
         field_name="price", lookup_expr="gte", max_digits=14, decimal_places=2
     )
-    max_price = django_filters.NumberFilter(
+    max_price = DecimalFilter(
         field_name="price", lookup_expr="lte", max_digits=14, decimal_places=2
     )
-    min_size = django_filters.NumberFilter(
+    min_size = DecimalFilter(
         field_name="size_sqm", lookup_expr="gte", max_digits=10, decimal_places=2
     )
-    max_size = django_filters.NumberFilter(
+    max_size = DecimalFilter(
         field_name="size_sqm", lookup_expr="lte", max_digits=10, decimal_places=2
     )
     search = django_filters.CharFilter(method="filter_search", max_length=100)

@@ -2,7 +2,11 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.serializers import (
+    StrictModelSerializer,
+    StrictSerializer,
+    WritableChoicesField,
+)
 from apps.estates.models import Client, Estate, Plot, PlotPurchase, PlotStatus
 
 # Limits that catch typing errors (an extra zero or three), not real prices.
@@ -54,8 +58,9 @@ class PlotSerializer(StrictModelSerializer):
         max_digits=10, decimal_places=2, min_value=SIZE_MIN, max_value=SIZE_MAX
     )
     price = money_field()
-    status = serializers.ChoiceField(
-        choices=[PlotStatus.AVAILABLE, PlotStatus.RESERVED],
+    status = WritableChoicesField(
+        choices=PlotStatus.values,
+        writable=[PlotStatus.AVAILABLE, PlotStatus.RESERVED],
         required=False,
         help_text="Hold (reserved) or release (available) a plot; sold comes from a sale.",
     )

@@ -33,6 +33,7 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         available_plot_count=Count("plots", filter=Q(plots__status=PlotStatus.AVAILABLE)),
     )
     serializer_class = serializers.EstateSerializer
+    conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
     filterset_fields = ["is_active", "state"]
     ordering_fields = ["name", "created_at"]
@@ -59,6 +60,7 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 class PlotViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Plot.objects.select_related("estate")
     serializer_class = serializers.PlotSerializer
+    conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
     filterset_class = filters.PlotFilter
     ordering_fields = ["price", "size_sqm", "plot_number", "created_at"]
@@ -94,6 +96,7 @@ class ClientViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     queryset = Client.objects.all()
     serializer_class = serializers.ClientSerializer
+    conflict_actions = ("create", "invite", "destroy")
     permission_classes = [IsCompanyAdmin]
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
@@ -142,6 +145,7 @@ class InvitationAcceptView(APIView):
     verified address. Use X-Company-ID with the answer's company_id to act there."""
 
     permission_classes = [IsSignedInUser]
+    conflict_actions = ("post",)
 
     @extend_schema(
         request=serializers.InvitationAcceptSerializer,
@@ -163,6 +167,7 @@ class InvitationSignupView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    conflict_actions = ("post",)
 
     @extend_schema(
         request=serializers.InvitationSignupSerializer,
@@ -204,6 +209,7 @@ class PurchaseViewSet(
         Role.MARKETER: _purchases_sold_by,
     }
     serializer_class = serializers.PurchaseSerializer
+    conflict_actions = ("create", "complete", "cancel")
     filterset_class = filters.PurchaseFilter
     ordering_fields = ["purchased_at", "agreed_price"]
     ordering = ["-purchased_at", "-id"]

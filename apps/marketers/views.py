@@ -48,6 +48,7 @@ class MyAffiliationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = serializers.AffiliationSerializer
     permission_classes = [IsSignedInUser]
+    conflict_actions = ("create",)
     ordering_fields = ["created_at", "decided_at"]
     ordering = ["-created_at", "-id"]
 
@@ -94,6 +95,7 @@ class AffiliationViewSet(
 
     queryset = MarketerAffiliation.objects.select_related("marketer")
     own_rows = {Role.MARKETER: lambda tenant: Q(marketer__user_id=tenant.user_id)}
+    conflict_actions = ("approve", "reject", "suspend", "reactivate")
     serializer_class = serializers.AffiliationSerializer
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "decided_at"]
@@ -150,6 +152,7 @@ class CommissionViewSet(
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
     own_rows = {Role.MARKETER: lambda tenant: Q(affiliation__marketer__user_id=tenant.user_id)}
+    conflict_actions = ("approve", "mark_paid")
     serializer_class = serializers.CommissionSerializer
     filterset_class = CommissionFilter
     ordering_fields = ["created_at", "amount"]

@@ -153,7 +153,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,
@@ -197,6 +197,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "GET_LIB_DOC_EXCLUDES": "apps.core.schema.doc_excludes",
+    # A plot is answered with any status but written only as available or reserved: two
+    # enums, which drf-spectacular would otherwise merge under one name.
+    "ENUM_NAME_OVERRIDES": {
+        "PlotStatusEnum": ["available", "reserved", "sold"],
+        "PlotWritableStatusEnum": ["available", "reserved"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.describe_error_codes",
+    ],
 }
 
 # --- product rules -----------------------------------------------------------------------
