@@ -9,6 +9,7 @@ from apps.accounts.tokens import is_access_token_revoked
 __all__ = [
     "UserDisplay",
     "UserIdentity",
+    "any_email_verified",
     "is_access_token_revoked",
     "user_display_for",
     "user_id_for_email",
@@ -66,3 +67,8 @@ def user_display_for(*, user_ids: Iterable[int]) -> dict[int, UserDisplay]:
         pk: UserDisplay(email=email, full_name=f"{first} {last}".strip() or email)
         for pk, email, first, last in rows
     }
+
+
+def any_email_verified(*, user_ids: Iterable[int]) -> bool:
+    """Whether at least one of these accounts has proved its address."""
+    return User.objects.filter(pk__in=set(user_ids), email_verified_at__isnull=False).exists()

@@ -152,10 +152,15 @@ def email_verification_token(*, user_id: int, email: str) -> str:
 
 
 @transaction.atomic
-def email_verify(*, token: str) -> None:
-    """Mark the account's email verified from a link's token; using it again is a no-op.
+def email_verify(*, token: str, user_id: int) -> None:
+    """Mark the signed-in account's email verified from a link's token; using it again is
+    a no-op.
 
-    A token made for an address the account no longer has is refused.
+    Verifying takes both the password (being signed in as the account) and the inbox (the
+    token). Someone who signed up with another person's address cannot get it verified:
+    the owner, clicking the link, is not signed in as that account (and takes it over with
+    a password reset instead). A token for another account, or for an address the account
+    no longer has, is refused.
     """
     try:
         claims = signing.loads(
@@ -166,7 +171,7 @@ def email_verify(*, token: str) -> None:
         user = User.objects.select_for_update().get(pk=int(claims["user"]), is_active=True)
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as exc:
         raise InvalidVerificationLink() from exc
-    if user.email != claims.get("email"):
+    if user.pk != user_id or user.email != claims.get("email"):
         raise InvalidVerificationLink()
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()

@@ -12,7 +12,7 @@ from django.utils.http import urlencode, urlsafe_base64_encode
 
 from apps.accounts.models import User
 from apps.accounts.services import email_verification_token, expired_tokens_prune
-from apps.core.emails import send_templated_email
+from apps.core.emails import one_line, send_templated_email
 
 
 def frontend_link(path: str, **query: str) -> str:
@@ -22,8 +22,11 @@ def frontend_link(path: str, **query: str) -> str:
 
 
 def greeting_name(user: User) -> str:
-    """The account's own first name: never a name someone else typed about the person."""
-    return user.first_name or "there"
+    """The account's own first name, once its owner has proved the address; until then
+    the name may have been typed by someone squatting the address, so nobody is named."""
+    if not user.email_verified:
+        return "there"
+    return one_line(user.first_name, limit=60) or "there"
 
 
 @shared_task(name="accounts.send_password_reset_email")
@@ -58,6 +61,7 @@ def send_email_verification(*, user_id: int) -> None:
             "greeting_name": greeting_name(user),
             "email": user.email,
             "link": frontend_link("verify-email", token=token),
+            "reset_link": frontend_link("forgot-password"),
             "valid_days": settings.EMAIL_VERIFICATION_DAYS,
         },
         to=[user.email],

@@ -164,17 +164,17 @@ class PasswordResetConfirmView(APIView):
 
 
 class EmailVerifyView(APIView):
-    """Confirm an email address with the token from the emailed link."""
+    """Confirm your email address with the token from the emailed link, signed in to the
+    account it was sent for."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    permission_classes = [IsSignedInUser]
 
     @extend_schema(request=serializers.EmailVerifySerializer, responses={204: None})
     @limit_by_ip("LOGIN_RATE_LIMIT")
     def post(self, request: Request) -> Response:
         data = serializers.EmailVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email_verify(**data.validated_data)
+        email_verify(token=data.validated_data["token"], user_id=request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from apps.companies.models import Company, Membership, Plan
+from apps.core.roles import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +103,12 @@ def company_name(*, company_id: int) -> str | None:
 def company_names_for(*, company_ids: Iterable[int]) -> dict[int, str]:
     """Names of many companies in one query."""
     return dict(Company.objects.filter(pk__in=set(company_ids)).values_list("pk", "name"))
+
+
+def admin_user_ids(*, company_id: int) -> list[int]:
+    """The company's active admins (people, not API keys)."""
+    return list(
+        Membership.objects.filter(
+            company_id=company_id, role=Role.COMPANY_ADMIN, is_active=True
+        ).values_list("user_id", flat=True)
+    )

@@ -105,11 +105,32 @@ class MembershipRoleSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=[role.value for role in MEMBERSHIP_ROLES])
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(CrossAppDisplayMixin, serializers.ModelSerializer):
+    created_by_email = serializers.SerializerMethodField(
+        help_text="Who made the key; it is revoked when they stop being an admin."
+    )
+
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "display_prefix", "created_at", "last_used_at", "revoked_at"]
+        list_serializer_class = CrossAppDisplayListSerializer
+        fields = [
+            "id",
+            "name",
+            "display_prefix",
+            "created_by_id",
+            "created_by_email",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = fields
+
+    def load_display(self, rows: Iterable[ApiKey]) -> dict[int, UserDisplay]:
+        return user_display_for(user_ids=[key.created_by_id for key in rows if key.created_by_id])
+
+    def get_created_by_email(self, api_key: ApiKey) -> str | None:
+        creator = self.display.get(api_key.created_by_id) if api_key.created_by_id else None
+        return creator.email if creator else None
 
 
 class ApiKeyCreateSerializer(StrictSerializer):

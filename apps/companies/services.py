@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.selectors import user_identity
-from apps.accounts.services import SignupPurpose, account_register
+from apps.accounts.services import (
+    SignupPurpose,
+    account_register,
+    user_require_verified_email,
+)
 from apps.companies import signals
 from apps.companies.api_keys import generate_key, matches, split_prefix
 from apps.companies.errors import ErrorCode
@@ -84,15 +88,28 @@ def company_signup(
         name=company_name,
         billing_email=billing_email,
         phone=phone,
+        require_verified_owner=False,
     )
     return SignupResult(company_id=company.pk, user_id=registration.user_id)
 
 
 @transaction.atomic
 def company_create(
-    *, owner_user_id: int, name: str, billing_email: str = "", phone: str = "", address: str = ""
+    *,
+    owner_user_id: int,
+    name: str,
+    billing_email: str = "",
+    phone: str = "",
+    address: str = "",
+    require_verified_owner: bool = True,
 ) -> Company:
-    """A new company on a Starter trial, with ``owner_user_id`` as its first admin."""
+    """A new company on a Starter trial, with ``owner_user_id`` as its first admin.
+
+    A signed-in person creating another company must have verified their address; only
+    signup itself creates a company for an address still to be verified.
+    """
+    if require_verified_owner:
+        user_require_verified_email(user_id=owner_user_id)
     owner = user_identity(user_id=owner_user_id)
     if owner is None:
         raise NotFoundError("No such account.")
@@ -258,6 +275,15 @@ def company_lock(*, company_id: int) -> CompanyLimits:
     return company_limits(company_id=company_id)
 
 
+def _revoke_keys_created_by(company_id: int, user_id: int) -> int:
+    """An admin who leaves the role takes the company's keys they made with them: a key
+    must not outlive the authority that created it."""
+    now = timezone.now()
+    return ApiKey.objects.filter(
+        company_id=company_id, created_by_id=user_id, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+
+
 @transaction.atomic
 def membership_change_role(*, company_id: int, membership_id: int, role: str) -> Membership:
     """Change a member's role; the company always keeps at least one admin."""
@@ -270,6 +296,8 @@ def membership_change_role(*, company_id: int, membership_id: int, role: str) ->
         and not _other_admins_exist(membership)
     ):
         raise ConflictError("A company must keep at least one admin.", code=ErrorCode.LAST_ADMIN)
+    if membership.role == Role.COMPANY_ADMIN != role:
+        _revoke_keys_created_by(company_id, membership.user_id)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -281,6 +309,7 @@ def membership_remove(*, company_id: int, membership_id: int) -> None:
     membership = _locked_membership(company_id, membership_id)
     if membership.role == Role.COMPANY_ADMIN and not _other_admins_exist(membership):
         raise ConflictError("A company must keep at least one admin.", code=ErrorCode.LAST_ADMIN)
+    _revoke_keys_created_by(company_id, membership.user_id)
     membership.delete()
 
 

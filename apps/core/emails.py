@@ -21,12 +21,15 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def one_line(text: str, *, limit: int = QUOTED_MAX_CHARS) -> str:
+    """``text`` on one line: no line breaks or control characters, at most ``limit`` long."""
+    single = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return single if len(single) <= limit else single[: limit - 1] + "…"
+
+
 def quoted(text: str) -> str:
     """Tenant-typed text as one quoted line: no line breaks, no control characters."""
-    single_line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    if len(single_line) > QUOTED_MAX_CHARS:
-        single_line = single_line[: QUOTED_MAX_CHARS - 1] + "…"
-    return f"“{single_line}”"
+    return f"“{one_line(text)}”"
 
 
 def send_templated_email(*, template: str, context: Mapping[str, Any], to: list[str]) -> None:

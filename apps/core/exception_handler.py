@@ -6,6 +6,7 @@ from typing import Any
 
 import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
@@ -67,6 +68,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             or "Too many attempts from this address; try again later.",
             {"retry_after": retry_after},
             headers={"Retry-After": str(retry_after)},
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's own guards on the request (too many query or form fields, a bad
+        # Host, ...): the client's fault, answered like any other bad request.
+        set_rollback()
+        return error_response(
+            status.HTTP_400_BAD_REQUEST, ErrorCode.BAD_REQUEST, "The request is malformed."
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -2,7 +2,12 @@
 
 from enum import StrEnum
 
-from apps.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from apps.core.errors import (
+    ApplicationError,
+    ConflictError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 
 
 class ErrorCode(StrEnum):
@@ -19,6 +24,8 @@ class ErrorCode(StrEnum):
     INVITATION_EMAIL_MISMATCH = "invitation_email_mismatch"
     STAFF_ACCOUNT = "staff_account"
     ACCOUNT_EXISTS = "account_exists"
+    TOO_MANY_INVITATIONS = "too_many_invitations"
+    UNVERIFIED_COMPANY = "unverified_company"
 
 
 class PlotUnavailable(ConflictError):
@@ -49,3 +56,16 @@ class AccountExists(ConflictError):
     default_message = (
         "An account with this email exists: sign in with it and accept the invitation."
     )
+
+
+class UnverifiedCompany(PermissionDeniedError):
+    code = ErrorCode.UNVERIFIED_COMPANY
+    default_message = (
+        "Invitations are sent only for companies with an admin whose email address is "
+        "verified: confirm yours from the link we emailed you."
+    )
+
+
+class TooManyInvitations(ApplicationError):
+    status_code = 429
+    code = ErrorCode.TOO_MANY_INVITATIONS

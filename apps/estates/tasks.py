@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 
 from apps.accounts.selectors import user_id_for_email, user_identity
 from apps.companies.selectors import company_name
-from apps.core.emails import quoted, send_templated_email
+from apps.core.emails import one_line, quoted, send_templated_email
 from apps.estates.models import ClientInvitation
 from apps.estates.services import client_invitation_issue_token
 
@@ -28,11 +28,14 @@ def send_client_invitation(*, invitation_id: int) -> None:
     invitation.refresh_from_db(fields=["expires_at"])
     account_id = user_id_for_email(email=invitation.email)
     account = user_identity(user_id=account_id) if account_id is not None else None
+    # Only an owner who proved the address has a name we may use: an unverified account
+    # may be someone squatting it.
+    greeting = one_line(account.first_name, limit=60) if account and account.email_verified else ""
     link = f"{settings.FRONTEND_URL.rstrip('/')}/invitations/accept?{urlencode({'token': token})}"
     send_templated_email(
         template="estates/email/client_invitation",
         context={
-            "greeting_name": (account.first_name if account else "") or "there",
+            "greeting_name": greeting or "there",
             "has_account": account is not None,
             "company_name": quoted(company_name(company_id=invitation.company_id) or ""),
             "email": invitation.email,

@@ -235,6 +235,8 @@ FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:3000")
 # How long an emailed link to verify an address, or to accept a company's invitation, works.
 EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=3)
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# At most this many invitation emails per client record in any 24 hours (resends included).
+INVITATIONS_PER_CLIENT_PER_DAY = env.int("INVITATIONS_PER_CLIENT_PER_DAY", default=3)
 
 # --- email -----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

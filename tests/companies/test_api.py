@@ -248,3 +248,45 @@ def test_odd_company_headers_are_403_not_500(company, header):
     response = client_for(user, company_id=header).get("/api/company/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_a_member"
+
+
+def test_an_unverified_user_cannot_create_more_companies():
+    from tests.accounts.factories import UnverifiedUserFactory
+
+    response = client_for(UnverifiedUserFactory()).post(
+        "/api/companies/", {"name": "Trial Farm 7"}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert not Company.objects.exists()
+
+
+@pytest.mark.parametrize("how", ["removed", "demoted"])
+def test_an_admin_who_leaves_the_role_takes_their_keys_along(admin_client, company, how):
+    """Replays the probe: a removed admin kept admin access through a key they made."""
+    leaving = MembershipFactory(company=company, role="company_admin")
+    created = client_for(leaving.user).post(
+        "/api/company/api-keys/", {"name": "mine"}, format="json"
+    )
+    other_key = admin_client.post("/api/company/api-keys/", {"name": "ours"}, format="json")
+    with_their_key = APIClient()
+    with_their_key.credentials(HTTP_X_API_KEY=created.json()["key"])
+    assert with_their_key.get("/api/clients/").status_code == 200
+
+    if how == "removed":
+        admin_client.delete(f"/api/company/members/{leaving.pk}/")
+    else:
+        admin_client.patch(f"/api/company/members/{leaving.pk}/", {"role": "client"}, format="json")
+
+    response = with_their_key.get("/api/clients/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    with_our_key = APIClient()
+    with_our_key.credentials(HTTP_X_API_KEY=other_key.json()["key"])
+    assert with_our_key.get("/api/clients/").status_code == 200
+
+
+def test_the_key_list_says_who_made_each_key(admin_client, admin_user):
+    admin_client.post("/api/company/api-keys/", {"name": "site"}, format="json")
+    [key] = admin_client.get("/api/company/api-keys/").json()["results"]
+    assert (key["created_by_id"], key["created_by_email"]) == (admin_user.pk, admin_user.email)

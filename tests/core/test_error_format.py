@@ -210,3 +210,13 @@ def test_unhandled_error_is_a_500_in_the_format_without_internals(api_client):
     error = assert_error(response, 500, "server_error")
     assert "boom" not in response.content.decode()
     assert error["details"] is None
+
+
+@pytest.mark.urls("config.urls")
+@pytest.mark.parametrize(("method", "path"), [("get", "/api/plans/"), ("post", "/api/auth/login/")])
+def test_too_many_query_parameters_are_a_400_not_a_500(api_client, method, path):
+    """Replays the probe: 1,001 query parameters made Django raise TooManyFieldsSent."""
+    query = "&".join(f"a{n}=1" for n in range(1001))
+    response = getattr(api_client, method)(f"{path}?{query}", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

@@ -309,3 +309,50 @@ def test_the_members_list_shows_the_names_the_company_recorded(
     assert [(m["email"], m["first_name"], m["last_name"]) for m in members] == [
         ("buyer@example.ng", "Recorded", "Buyer")
     ]
+
+
+# --- abuse of our mail server ------------------------------------------------------------------
+
+
+def test_a_company_without_a_verified_admin_sends_no_invitations(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    """Replays the probe: a signup with an unverified address sent invitations to
+    strangers under a company name of its choosing."""
+    company = CompanyFactory(name="Claim your prize at http://evil.example now")
+    squatter = MembershipFactory(
+        company=company, role="company_admin", user=UnverifiedUserFactory()
+    ).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(squatter).post(
+            CLIENTS, {"email": "stranger@example.ng"}, format="json"
+        )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "unverified_company"
+    assert not Client.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_client_is_sent_at_most_a_few_invitations_a_day(
+    admin_client, admin_user, record, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATIONS_PER_CLIENT_PER_DAY = 3
+    client_id = record("buyer@example.ng").json()["id"]
+    resent = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            resent.append(admin_client.post(f"{CLIENTS}{client_id}/invite/", {}, format="json"))
+
+    assert [response.status_code for response in resent] == [202, 202, 429]
+    refused = resent[-1]
+    assert refused.json()["error"]["code"] == "too_many_invitations"
+    assert 0 < int(refused["Retry-After"]) <= 86400
+    assert len(mailoutbox) == 3
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        later = client_for(admin_user).post(f"{CLIENTS}{client_id}/invite/", {}, format="json")
+    assert later.status_code == 202

@@ -11,20 +11,21 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.selectors import user_id_for_email, user_identity
+from apps.accounts.selectors import any_email_verified, user_id_for_email, user_identity
 from apps.accounts.services import (
     TokenPair,
     auth_tokens_for,
     user_create,
     user_require_verified_email,
 )
+from apps.companies.selectors import admin_user_ids
 from apps.companies.services import membership_end_role, membership_ensure
 from apps.core.emails import normalize_email
 from apps.core.errors import ConflictError
@@ -36,10 +37,13 @@ from apps.estates.errors import (
     InvalidInvitation,
     InvitationEmailMismatch,
     StaffAccountRefused,
+    TooManyInvitations,
+    UnverifiedCompany,
 )
 from apps.estates.models import Client, ClientInvitation, PlotPurchase
 
 INVITATION_TOKEN_BYTES = 32
+INVITATION_WINDOW = timedelta(days=1)
 CLIENT_FIELDS = ("first_name", "last_name", "phone", "address")
 
 
@@ -58,11 +62,36 @@ def _open_invitations(client: Client) -> Q:
     return Q(client=client, accepted_at__isnull=True, revoked_at__isnull=True)
 
 
+def _require_verified_company(company_id: int) -> None:
+    # A company nobody has proved an address for (a signup with someone else's email)
+    # must not use our mail server to write to strangers.
+    if not any_email_verified(user_ids=admin_user_ids(company_id=company_id)):
+        raise UnverifiedCompany()
+
+
+def _check_invitation_rate(client: Client, now: datetime) -> None:
+    window_start = now - INVITATION_WINDOW
+    recent = list(
+        ClientInvitation.objects.filter(client=client, created_at__gte=window_start)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[: settings.INVITATIONS_PER_CLIENT_PER_DAY]
+    )
+    if len(recent) >= settings.INVITATIONS_PER_CLIENT_PER_DAY:
+        retry_after = max(1, int((recent[0] + INVITATION_WINDOW - now).total_seconds()))
+        raise TooManyInvitations(
+            f"This client was sent {len(recent)} invitations in the last day; try again later.",
+            details={"retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 def _invite(client: Client, invited_by_id: int | None) -> ClientInvitation:
     """Revoke the client's open invitations and start a new one, emailed on commit."""
     from apps.estates.tasks import send_client_invitation
 
     now = timezone.now()
+    _require_verified_company(client.company_id)
+    _check_invitation_rate(client, now)
     ClientInvitation.objects.filter(_open_invitations(client)).update(
         revoked_at=now, updated_at=now
     )
