@@ -67,3 +67,22 @@ class LimitExceeded(ApplicationError):
     status_code = 403
     code = "plan_limit_reached"
     default_message = "The plan's limit has been reached."
+
+
+# Seconds a client is told to wait after a database_busy answer: the lock it met had
+# already been held for the whole busy timeout, so an immediate retry would queue again.
+DATABASE_BUSY_RETRY_AFTER = 5
+
+
+class DatabaseBusy(ApplicationError):
+    """A write waited the whole busy timeout for another write's lock (SQLite only)."""
+
+    status_code = 503
+    code = "database_busy"
+    default_message = "The database is busy with other changes; try again in a moment."
+
+    def __init__(self) -> None:
+        super().__init__(
+            details={"retry_after": DATABASE_BUSY_RETRY_AFTER},
+            headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER)},
+        )
