@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     THROTTLED = "throttled"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    DATABASE_BUSY = "database_busy"
     BAD_REQUEST = "bad_request"
     SERVER_ERROR = "server_error"
 
@@ -99,3 +100,22 @@ class LimitExceeded(ApplicationError):
     status_code = 403
     code = ErrorCode.PLAN_LIMIT_REACHED
     default_message = "The plan's limit has been reached."
+
+
+# Seconds a client is told to wait after a database_busy answer: the lock it met had
+# already been held for the whole busy timeout, so an immediate retry would queue again.
+DATABASE_BUSY_RETRY_AFTER = 5
+
+
+class DatabaseBusy(ApplicationError):
+    """A write waited the whole busy timeout for another write's lock (SQLite only)."""
+
+    status_code = 503
+    code = ErrorCode.DATABASE_BUSY
+    default_message = "The database is busy with other changes; try again in a moment."
+
+    def __init__(self) -> None:
+        super().__init__(
+            details={"retry_after": DATABASE_BUSY_RETRY_AFTER},
+            headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER)},
+        )

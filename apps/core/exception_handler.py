@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.database import is_database_busy
+from apps.core.errors import ApplicationError, DatabaseBusy, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ def _describe_api_exception(exc: exceptions.APIException) -> tuple[str, str, Any
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if is_database_busy(exc):
+        # Contention, not a bug: logged for whoever runs the server, not reported.
+        logger.warning("Database busy in %s: %s", context.get("view"), exc)
+        exc = DatabaseBusy()
     if isinstance(exc, ApplicationError):
         set_rollback()
         return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)

@@ -1,8 +1,14 @@
 """Middleware shared by every app."""
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
+from apps.core.database import is_database_busy
+from apps.core.views import database_busy
+
+logger = logging.getLogger(__name__)
 
 
 class ApiNoStoreMiddleware:
@@ -21,3 +27,20 @@ class ApiNoStoreMiddleware:
         if request.path_info.startswith("/api/") and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class DatabaseBusyMiddleware:
+    """A view outside DRF (the admin, the probes) that meets a busy SQLite database answers
+    503 with Retry-After, as DRF views do through ``api_exception_handler``, never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_busy(exception):
+            return None
+        logger.warning("Database busy at %s: %s", request.path, exception)
+        return database_busy(request)

@@ -1,5 +1,6 @@
 """Shared view pieces: tenant scoping for viewsets, and JSON error pages for /api/ paths."""
 
+import sys
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -9,7 +10,8 @@ from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.core.errors import ErrorCode
+from apps.core.database import is_database_busy
+from apps.core.errors import DatabaseBusy, ErrorCode
 from apps.core.exception_handler import SERVER_ERROR_MESSAGE, error_body
 from apps.core.roles import Role
 from apps.core.tenancy import Tenant, require_tenant
@@ -83,7 +85,25 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def database_busy(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: in the error format under /api/, plain text elsewhere."""
+    busy = DatabaseBusy()
+    if _is_api(request):
+        response: HttpResponse = JsonResponse(
+            error_body(busy.code, busy.message, busy.details), status=busy.status_code
+        )
+    else:
+        response = HttpResponse(busy.message, status=busy.status_code, content_type="text/plain")
+    for name, value in busy.headers.items():
+        response[name] = value
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception (with DEBUG off), so it can still
+    # tell a busy database, met in a middleware (saving a session), from a bug.
+    if is_database_busy(sys.exc_info()[1]):
+        return database_busy(request)
     if _is_api(request):
         return JsonResponse(error_body(ErrorCode.SERVER_ERROR, SERVER_ERROR_MESSAGE), status=500)
     return defaults.server_error(request)

@@ -3,12 +3,14 @@
 from datetime import datetime
 
 from apps.core.emails import normalize_email
-from apps.estates.models import Client, ClientInvitation, Estate, Plot
+from apps.estates.models import Client, ClientInvitation, Plot
 
 
-def estate_id_for_name(*, company_id: int, name: str) -> int | None:
+def plot_id_for_number(*, company_id: int, estate_id: int, plot_number: str) -> int | None:
     return (
-        Estate.objects.filter(company_id=company_id, name=name).values_list("pk", flat=True).first()
+        Plot.objects.filter(company_id=company_id, estate_id=estate_id, plot_number=plot_number)
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

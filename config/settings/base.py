@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.usage.middleware.RateLimitHeadersMiddleware",
+    # Last, so it is the first to see a view's exception and its 503 passes every other
+    # middleware's response handling (Cache-Control, security headers).
+    "apps.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +87,22 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a write on SQLite waits for another request's write to finish before giving up
+# (then answered 503 database_busy with Retry-After, never a 500).
+SQLITE_BUSY_TIMEOUT = env.float("SQLITE_BUSY_TIMEOUT", default=10.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent requests (runserver is threaded). With
+    # SQLite's default deferred transactions, a transaction that has read and then wants
+    # to write fails at once with "database is locked" when another writer got there
+    # first (waiting could deadlock). IMMEDIATE takes the write lock at BEGIN, so writers
+    # queue for up to the busy timeout instead; WAL lets reads go on meanwhile, and
+    # synchronous=NORMAL is safe (and fast) under WAL. Options in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -37,6 +37,7 @@ SETTINGS_VARIABLES = {
     "API_MAX_JSON_BODY_BYTES",
     "API_MAX_JSON_KEYS",
     "REQUIRE_SERVICES",
+    "SQLITE_BUSY_TIMEOUT",
 }
 
 PRINT_SETTINGS = """
@@ -52,6 +53,7 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "database_engine": settings.DATABASES["default"]["ENGINE"],
     "database_name": str(settings.DATABASES["default"]["NAME"]),
+    "database_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "cache_backend": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
@@ -172,6 +174,12 @@ def test_no_environment_runs_embedded() -> None:
     assert loaded["module"] == "config.settings.local"
     assert loaded["database_engine"] == "django.db.backends.sqlite3"
     assert loaded["database_name"] == str(PROJECT_ROOT / "db.sqlite3")
+    # Concurrent requests queue for SQLite's write lock instead of failing on it.
+    assert loaded["database_options"] == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10.0,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     assert loaded["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
     assert loaded["celery_broker"] == ""
     assert loaded["celery_eager"] is True
@@ -190,12 +198,22 @@ def test_configured_services_are_used() -> None:
 
     assert loaded["database_engine"] == "django.db.backends.postgresql"
     assert loaded["database_name"] == "test"
+    assert loaded["database_options"] == {}  # SQLite's options are SQLite's alone
     assert loaded["cache_backend"] == "django_redis.cache.RedisCache"
     assert loaded["cache_location"] == "redis://127.0.0.1:6379/0"
     assert loaded["celery_broker"] == "redis://127.0.0.1:6379/1"
     assert loaded["celery_eager"] is False
     assert loaded["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (loaded["email_host"], loaded["email_port"]) == ("127.0.0.1", 2525)
+
+
+def test_the_sqlite_busy_timeout_and_database_url_options_are_taken() -> None:
+    assert loaded_settings(SQLITE_BUSY_TIMEOUT="2.5")["database_options"]["timeout"] == 2.5
+    options = loaded_settings(DATABASE_URL="sqlite:////tmp/estateapp.sqlite3?timeout=3")[
+        "database_options"
+    ]
+    assert options["timeout"] == 3
+    assert options["transaction_mode"] == "IMMEDIATE"
 
 
 def test_django_env_selects_the_settings_module() -> None:

@@ -3,7 +3,11 @@
 import json
 
 import pytest
-from django.test import override_settings
+from django.test import Client, RequestFactory, override_settings
+
+from apps.core.errors import DATABASE_BUSY_RETRY_AFTER
+from apps.core.views import server_error
+from tests.core.views_for_tests import DATABASE_ERRORS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls_for_tests")]
 
@@ -220,3 +224,61 @@ def test_too_many_query_parameters_are_a_400_not_a_500(api_client, method, path)
     response = getattr(api_client, method)(f"{path}?{query}", {}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+# --- a busy database (SQLite's lock timeout) -------------------------------------------------
+
+
+def assert_database_busy(response):
+    assert response.status_code == 503, response.content
+    assert response["Retry-After"] == str(DATABASE_BUSY_RETRY_AFTER)
+
+
+@pytest.mark.parametrize("kind", ["database-locked", "database-table-locked"])
+def test_a_busy_database_is_a_503_with_retry_after(api_client, kind):
+    response = api_client.get(f"/api/test/errors/{kind}/")
+    error = assert_error(response, 503, "database_busy")
+    assert_database_busy(response)
+    assert error["details"] == {"retry_after": DATABASE_BUSY_RETRY_AFTER}
+    assert "locked" not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["database-no-table", "database-other"])
+def test_other_database_errors_stay_500s(api_client, kind):
+    response = api_client.get(f"/api/test/errors/{kind}/")
+    assert_error(response, 500, "server_error")
+    assert "Retry-After" not in response
+
+
+def test_a_busy_database_outside_drf_is_a_503_in_the_format_under_api(api_client):
+    response = api_client.get("/api/test/plain/database-locked/")
+    assert_error(response, 503, "database_busy")
+    assert_database_busy(response)
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_busy_database_outside_the_api_is_a_plain_503(api_client):
+    response = api_client.get("/test/plain/database-locked/")
+    assert_database_busy(response)
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_other_database_errors_outside_drf_stay_500s():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/test/plain/database-other/")
+    assert_error(response, 500, "server_error")
+    assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize("path", ["/api/company/", "/admin/"])
+def test_the_500_page_answers_503_for_a_busy_database_met_outside_a_view(path):
+    # Django renders handler500 while handling the exception, as when a middleware (the
+    # session's save) meets the lock after the view has returned.
+    request = RequestFactory().get(path)
+    try:
+        raise DATABASE_ERRORS["database-locked"]
+    except Exception:
+        response = server_error(request)
+    assert_database_busy(response)
+    crashed = server_error(request)
+    assert crashed.status_code == 500

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/test/echo/", views_for_tests.EchoView.as_view()),
     path("api/test/strict-echo/", views_for_tests.StrictEchoView.as_view()),
     path("api/test/own-cache-control/", views_for_tests.OwnCacheControlView.as_view()),
+    path("api/test/plain/<str:kind>/", views_for_tests.plain_database_error),
+    path("test/plain/<str:kind>/", views_for_tests.plain_database_error),
     *project_urlpatterns,
 ]
 

@@ -1,7 +1,10 @@
 """Views that raise each kind of error, mounted under /api/ by urls_for_tests."""
 
+import sqlite3
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,6 +23,24 @@ class StrictEchoSerializer(StrictSerializer):
     name = serializers.CharField(max_length=10)
 
 
+def sqlite_error(code: int, message: str) -> OperationalError:
+    """Django's OperationalError around sqlite3's, as Django's cursor wrapper raises it."""
+    cause = sqlite3.OperationalError(message)
+    cause.sqlite_errorcode = code
+    error = OperationalError(message)
+    error.__cause__ = cause
+    return error
+
+
+DATABASE_ERRORS = {
+    "database-locked": sqlite_error(sqlite3.SQLITE_BUSY, "database is locked"),
+    "database-table-locked": sqlite_error(sqlite3.SQLITE_LOCKED, "database table is locked"),
+    "database-no-table": sqlite_error(sqlite3.SQLITE_ERROR, "no such table: estates_plot"),
+    # What PostgreSQL's driver raises has no SQLite cause.
+    "database-other": OperationalError("could not serialize access due to concurrent update"),
+}
+
+
 class ErrorsView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -31,6 +52,7 @@ class ErrorsView(APIView):
         "conflict": ConflictError("Already done.", code="already_done", details={"id": 3}),
         "payment": PaymentRequired(),
         "crash": RuntimeError("boom"),
+        **DATABASE_ERRORS,
     }
 
     def get(self, request, kind):
@@ -65,3 +87,8 @@ class OwnCacheControlView(APIView):
 
     def get(self, request):
         return Response({"cacheable": True}, headers={"Cache-Control": "public, max-age=60"})
+
+
+def plain_database_error(request: HttpRequest, kind: str) -> HttpResponse:
+    """A view outside DRF (as the admin's are) meeting a database error."""
+    raise DATABASE_ERRORS[kind]
