@@ -86,6 +86,17 @@ def commit(django_capture_on_commit_callbacks: Any) -> Any:
 
 
 @pytest.fixture
+def plans_cached(db: Any) -> None:
+    """The plan catalogue freshly loaded into this process's cache (it lives 60 s), so a
+    test counting queries never counts the reload in one request and not another."""
+    from apps.companies.limits import forget_plan_limits, rate_limits_for
+    from tests.companies.factories import CompanyFactory
+
+    forget_plan_limits()
+    rate_limits_for(CompanyFactory.build())
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

@@ -187,7 +187,7 @@ def test_members_list_is_paginated_with_a_capped_page_size(admin_client, company
 
 
 def test_members_list_runs_a_constant_number_of_queries(
-    admin_client, company, django_assert_max_num_queries
+    admin_client, company, django_assert_max_num_queries, plans_cached
 ):
     MembershipFactory.create_batch(3, company=company, role="client")
     with django_assert_max_num_queries(6) as few:

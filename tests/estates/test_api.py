@@ -215,7 +215,7 @@ def test_bad_filters_are_4xx_in_the_error_format(admin_client, plots, query):
     "path", ["/api/plots/", "/api/estates/", "/api/clients/", "/api/purchases/"]
 )
 def test_lists_run_a_constant_number_of_queries(
-    admin_client, company, path, django_assert_max_num_queries
+    admin_client, company, path, django_assert_max_num_queries, plans_cached
 ):
     def grow(count):
         for _ in range(count):

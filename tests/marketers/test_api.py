@@ -660,7 +660,7 @@ def test_unknown_and_foreign_commissions_answer_404(admin_client, events, commit
 
 
 def test_affiliation_list_runs_a_constant_number_of_queries(
-    admin_client, company, django_assert_max_num_queries
+    admin_client, company, django_assert_max_num_queries, plans_cached
 ):
     AffiliationFactory.create_batch(3, company=company)
     with django_assert_max_num_queries(7) as few:
@@ -674,7 +674,7 @@ def test_affiliation_list_runs_a_constant_number_of_queries(
 
 
 def test_commission_list_runs_a_constant_number_of_queries(
-    admin_client, company, django_assert_max_num_queries
+    admin_client, company, django_assert_max_num_queries, plans_cached
 ):
     company.max_agents = 50
     company.save()
@@ -693,7 +693,7 @@ def test_commission_list_runs_a_constant_number_of_queries(
 
 
 def test_my_applications_list_runs_a_constant_number_of_queries(
-    user, django_assert_max_num_queries
+    user, django_assert_max_num_queries, plans_cached
 ):
     def apply_to_new_companies(count):
         for _ in range(count):
