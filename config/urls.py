@@ -11,6 +11,8 @@ api_patterns = [
     path("", include("apps.estates.urls")),
     path("", include("apps.marketers.urls")),
     path("", include("apps.usage.urls")),
+    path("", include("apps.billing.urls")),
+    path("", include("apps.payments.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Last: an unknown /api/ path answers in the error format even with DEBUG on.

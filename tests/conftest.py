@@ -68,8 +68,14 @@ def plan_catalogue(db: Any) -> None:
 
     from apps.companies.models import Plan
 
+    allowances = import_module(
+        "apps.companies.migrations.0006_plan_allowance_and_subscription_history"
+    ).INCLUDED_API_CALLS
     for plan in import_module("apps.companies.migrations.0002_plan_catalogue").PLANS:
-        Plan.objects.update_or_create(code=plan["code"], defaults=plan)
+        Plan.objects.update_or_create(
+            code=plan["code"],
+            defaults={**plan, "included_api_calls": allowances[plan["code"]]},
+        )
 
 
 @pytest.fixture

@@ -40,7 +40,13 @@ class Plan(TimeStampedModel):
     )
     included_plots = models.PositiveIntegerField()
     included_agents = models.PositiveIntegerField()
-    daily_api_calls = models.PositiveIntegerField()
+    daily_api_calls = models.PositiveIntegerField(
+        help_text="The hard daily cap the rate limiter enforces."
+    )
+    included_api_calls = models.PositiveIntegerField(
+        default=0,
+        help_text="API calls a month included in the fee; calls beyond are billed as overage.",
+    )
     hourly_request_limit = models.PositiveIntegerField()
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_public = models.BooleanField(default=True)
@@ -82,6 +88,9 @@ class Company(TimeStampedModel):
     phone = models.CharField(max_length=32, blank=True)
     address = models.CharField(max_length=500, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
+    # Set while Stripe charges the company by card: its invoices come from Stripe, and the
+    # monthly run for offline payers skips it.
+    stripe_subscription_id = models.CharField(max_length=255, blank=True, default="")
     subscription_tier = models.CharField(
         max_length=32, choices=Tier.choices, default=Tier.STARTER, db_index=True
     )
@@ -95,6 +104,9 @@ class Company(TimeStampedModel):
         null=True, blank=True, help_text="When paid access ends (set when cancelled at period end)."
     )
     trial_ends_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(
+        max_length=64, blank=True, help_text="Why the company is suspended, while it is."
+    )
     max_plots = models.PositiveIntegerField(help_text="Plots included in the plan.")
     max_agents = models.PositiveIntegerField(help_text="Approved marketers allowed.")
     max_api_calls_daily = models.PositiveIntegerField()
@@ -183,3 +195,22 @@ class ApiKey(TenantOwnedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SubscriptionChange(models.Model):
+    """The company's tier and status from ``changed_at`` on: its subscription's history,
+    from which billing prorates a period's fees by the days spent on each tier."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="subscription_changes"
+    )
+    tier = models.CharField(max_length=32, choices=Tier.choices)
+    status = models.CharField(max_length=32, choices=SubscriptionStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["company_id", "changed_at", "id"]
+        indexes = [models.Index(fields=["company", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.tier}/{self.status} from {self.changed_at:%Y-%m-%d}"

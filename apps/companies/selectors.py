@@ -2,10 +2,20 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from apps.companies.models import Company, Membership, Plan
+from django.utils import timezone
+
+from apps.companies.models import (
+    Company,
+    Membership,
+    Plan,
+    SubscriptionChange,
+    # Also the vocabulary other apps use to reason about a company's standing.
+    SubscriptionStatus,
+)
 from apps.core.roles import Role
 
 
@@ -40,6 +50,7 @@ class PlanInfo:
     included_agents: int
     daily_api_calls: int
     hourly_request_limit: int
+    included_api_calls: int
 
 
 def memberships_for_user(*, user_id: int) -> list[MembershipInfo]:
@@ -70,6 +81,7 @@ def _plan_info(plan: Plan) -> PlanInfo:
         included_agents=plan.included_agents,
         daily_api_calls=plan.daily_api_calls,
         hourly_request_limit=plan.hourly_request_limit,
+        included_api_calls=plan.included_api_calls,
     )
 
 
@@ -112,3 +124,119 @@ def admin_user_ids(*, company_id: int) -> list[int]:
             company_id=company_id, role=Role.COMPANY_ADMIN, is_active=True
         ).values_list("user_id", flat=True)
     )
+
+
+def plans_by_code() -> dict[str, PlanInfo]:
+    """Every plan, public or not, by its code."""
+    return {plan.code: _plan_info(plan) for plan in Plan.objects.all()}
+
+
+# --- for billing ------------------------------------------------------------------------------
+
+# Statuses in which a day of the subscription is paid for: a trial is free, and a suspended
+# or cancelled company is not charged for the days it cannot use.
+BILLABLE_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
+
+
+@dataclass(frozen=True, slots=True)
+class BillingAccount:
+    company_id: int
+    name: str
+    billing_email: str
+    address: str
+    tier: str
+    status: str
+    pays_by_card: bool
+    suspension_reason: str
+    trial_ends_at: datetime | None
+
+
+def _billing_account(company: Company) -> BillingAccount:
+    return BillingAccount(
+        company_id=company.pk,
+        name=company.name,
+        billing_email=company.billing_email,
+        address=company.address,
+        tier=company.subscription_tier,
+        status=company.subscription_status,
+        pays_by_card=bool(company.stripe_subscription_id),
+        suspension_reason=company.suspension_reason,
+        trial_ends_at=company.trial_ends_at,
+    )
+
+
+def billing_account(*, company_id: int) -> BillingAccount:
+    return _billing_account(Company.objects.get(pk=company_id))
+
+
+def billing_accounts_for(*, company_ids: Iterable[int]) -> dict[int, BillingAccount]:
+    companies = Company.objects.filter(pk__in=set(company_ids))
+    return {company.pk: _billing_account(company) for company in companies}
+
+
+def offline_payers_batch(
+    *, after_id: int, limit: int, created_before: datetime, company_id: int | None = None
+) -> list[BillingAccount]:
+    """The next ``limit`` companies (by id, after ``after_id``) that pay us offline (no
+    card subscription), created before ``created_before``: the monthly run's input."""
+    companies = Company.objects.filter(
+        pk__gt=after_id, stripe_subscription_id="", created_at__lt=created_before
+    ).order_by("pk")
+    if company_id is not None:
+        companies = companies.filter(pk=company_id)
+    return [_billing_account(company) for company in companies[:limit]]
+
+
+@dataclass(frozen=True, slots=True)
+class TierDays:
+    tier: str
+    days: int
+
+
+def billable_tier_days(
+    *, company_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[TierDays]]:
+    """For each company, the days from ``start`` to ``end`` (inclusive, company-local
+    dates) it spent on each tier in a billable status, in the order the tiers were held.
+
+    A day counts at the tier and status in effect at its end, so a change during a day
+    applies to the whole of it. Companies without recorded history count as they are now.
+    """
+    ids = set(company_ids)
+    tz = timezone.get_current_timezone()
+    period_end = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    history: dict[int, list[tuple[datetime, str, str]]] = {company_id: [] for company_id in ids}
+    for company_id, changed_at, tier, status in SubscriptionChange.objects.filter(
+        company_id__in=ids, changed_at__lt=period_end
+    ).values_list("company_id", "changed_at", "tier", "status"):
+        history[company_id].append((changed_at, tier, status))
+    current = {
+        pk: (created_at, tier, status)
+        for pk, created_at, tier, status in Company.objects.filter(pk__in=ids).values_list(
+            "pk", "created_at", "subscription_tier", "subscription_status"
+        )
+    }
+    result = {}
+    for company_id in ids:
+        changes = sorted(history[company_id]) or (
+            [current[company_id]] if company_id in current else []
+        )
+        result[company_id] = _days_per_tier(changes, start, end, tz)
+    return result
+
+
+def _days_per_tier(
+    changes: list[tuple[datetime, str, str]], start: date, end: date, tz: Any
+) -> list[TierDays]:
+    days: dict[str, int] = {}
+    day = start
+    index, state = 0, None
+    while day <= end:
+        day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+        while index < len(changes) and changes[index][0] < day_end:
+            state = changes[index][1:]
+            index += 1
+        if state is not None and state[1] in BILLABLE_STATUSES:
+            days[state[0]] = days.get(state[0], 0) + 1
+        day += timedelta(days=1)
+    return [TierDays(tier=tier, days=count) for tier, count in days.items()]

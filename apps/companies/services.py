@@ -23,6 +23,7 @@ from apps.companies.models import (
     Company,
     Membership,
     Plan,
+    SubscriptionChange,
     SubscriptionStatus,
     Tier,
 )
@@ -131,6 +132,7 @@ def company_create(
     except IntegrityError:  # a concurrent signup took the slug
         company.slug = f"{company.slug[:50]}-{secrets.token_hex(3)}"
         company.save()
+    _record_history(company)
     Membership.objects.create(
         company=company,
         user_id=owner.id,
@@ -160,11 +162,28 @@ def company_update_profile(*, company_id: int, data: dict[str, str]) -> Company:
     return company
 
 
+def _record_history(company: Company) -> None:
+    SubscriptionChange.objects.create(
+        company=company,
+        tier=company.subscription_tier,
+        status=company.subscription_status,
+        changed_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def company_change_subscription(
-    *, company_id: int, tier: str | None = None, status: str | None = None
+    *,
+    company_id: int,
+    tier: str | None = None,
+    status: str | None = None,
+    reason: str = "",
 ) -> Company:
-    """Move a company to another tier and/or status; limits follow the tier's plan."""
+    """Move a company to another tier and/or status; limits follow the tier's plan.
+
+    ``reason`` says why a company is suspended (billing suspends with
+    ``SUSPENDED_FOR_UNPAID_INVOICES`` and reactivates only what it suspended).
+    """
     company = Company.objects.select_for_update().get(pk=company_id)
     old_tier, old_status = company.subscription_tier, company.subscription_status
     if tier is not None:
@@ -176,9 +195,12 @@ def company_change_subscription(
         if status not in SubscriptionStatus.values:
             raise ValidationFailed(details={"status": [f"Unknown status {status!r}."]})
         company.subscription_status = status
+        company.suspension_reason = reason if status == SubscriptionStatus.SUSPENDED else ""
     company.save()
+    if (old_tier, old_status) != (company.subscription_tier, company.subscription_status):
+        _record_history(company)
     if old_status != SubscriptionStatus.SUSPENDED == company.subscription_status:
-        publish(signals.company_suspended, sender=Company, company_id=company.pk, reason="")
+        publish(signals.company_suspended, sender=Company, company_id=company.pk, reason=reason)
     if old_status == SubscriptionStatus.SUSPENDED != company.subscription_status:
         publish(signals.company_reactivated, sender=Company, company_id=company.pk)
     if (old_tier, old_status) != (company.subscription_tier, company.subscription_status):

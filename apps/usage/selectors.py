@@ -1,6 +1,7 @@
 """Usage numbers for other apps (billing's overage) and for the usage endpoint."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -43,9 +44,45 @@ def api_calls_for_period(*, company_id: int, start: date, end: date) -> int:
     return sum(records.values())
 
 
+def api_calls_for_companies(
+    *, company_ids: Iterable[int], start: date, end: date
+) -> dict[int, int]:
+    """``api_calls_for_period`` for many companies at once: one query for the flushed
+    records, and one counter-store read per day still live (not one per company)."""
+    ids = set(company_ids)
+    per_day: dict[tuple[int, date], int] = {
+        (company_id, day): calls
+        for company_id, day, calls in UsageRecord.objects.filter(
+            company_id__in=ids, day__range=(start, end)
+        ).values_list("company_id", "day", "api_calls")
+    }
+    today = timezone.localdate()
+    for offset in range(FLUSH_DAYS):
+        day = today - timedelta(days=offset)
+        if not start <= day <= end:
+            continue
+        try:
+            live = counter_store().metered(day.strftime("%Y%m%d"))
+        except Exception:
+            logger.warning("Counter store unreachable; usage comes from flushed records only")
+            continue
+        for company_id, calls in live.items():
+            if company_id in ids:
+                per_day[company_id, day] = max(per_day.get((company_id, day), 0), calls)
+    totals = dict.fromkeys(ids, 0)
+    for (company_id, _), calls in per_day.items():
+        totals[company_id] += calls
+    return totals
+
+
 def plots_count(*, company_id: int, at: datetime | None = None) -> int:
     """Plots the company has (had at ``at``): what plot overage is billed on."""
     return estate_selectors.plots_count(company_id=company_id, at=at)
+
+
+def plots_count_for_companies(*, company_ids: Iterable[int], at: datetime) -> dict[int, int]:
+    """``plots_count`` for many companies in one query."""
+    return estate_selectors.plots_count_for_companies(company_ids=company_ids, at=at)
 
 
 @dataclass(frozen=True, slots=True)

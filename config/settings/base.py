@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "apps.estates",
     "apps.marketers",
     "apps.usage",
+    "apps.billing",
+    "apps.payments",
     "apps.demo",
 ]
 
@@ -222,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlotStatusEnum": ["available", "reserved", "sold"],
         "PlotWritableStatusEnum": ["available", "reserved"],
+        "InvoiceStatusEnum": "apps.billing.models.InvoiceStatus",
+        "PaymentStatusEnum": "apps.payments.models.PaymentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -233,6 +237,10 @@ SPECTACULAR_SETTINGS = {
 CURRENCY = "NGN"
 VAT_RATE = Decimal(env.str("VAT_RATE", default="0.075"))
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# Offline invoices are due this many days after they are issued; a company with an
+# invoice overdue for BILLING_GRACE_DAYS is suspended until it pays.
+BILLING_NET_DAYS = env.int("BILLING_NET_DAYS", default=7)
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
 # Commissions wait this long before process_commissions approves them (sales cancelled
 # in the meantime cancel their commission instead).
 COMMISSION_HOLD_DAYS = env.int("COMMISSION_HOLD_DAYS", default=7)
@@ -282,6 +290,14 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-prune-revoked-tokens": {
         "task": "accounts.prune_revoked_tokens",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "billing-generate-monthly-invoices": {
+        "task": "billing.generate_monthly_invoices",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
+    "billing-run-dunning": {
+        "task": "billing.run_dunning",
+        "schedule": crontab(hour=6, minute=0),
     },
     "marketers-approve-due-commissions": {
         "task": "marketers.approve_due_commissions",

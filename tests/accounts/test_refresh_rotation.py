@@ -4,18 +4,17 @@ The refresh claims the token by inserting its blacklist row; the one-to-one key 
 outstanding token lets one insert succeed, and every other use answers 401.
 """
 
-import threading
 import time
 from typing import Any
 
 import pytest
-from django.db import connection
 from django_ratelimit.core import _get_window
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.concurrency import run_together
 
 LOGIN = "/api/auth/login/"
 REFRESH = "/api/auth/refresh/"
@@ -159,31 +158,9 @@ ROUNDS = 5
 
 
 def refresh_concurrently(token: str) -> list[Any]:
-    barrier = threading.Barrier(THREADS)
-    responses: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=10)
-            response = refresh_with(token)
-            with lock:
-                responses.append(response)
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert len(responses) == THREADS
-    return responses
+    outcomes = run_together(*[lambda: refresh_with(token)] * THREADS, timeout=30)
+    assert [outcome.error for outcome in outcomes if not outcome.ok] == []
+    return [outcome.value for outcome in outcomes]
 
 
 @pytest.mark.postgres

@@ -7,7 +7,6 @@ cannot show this: its connections share one cache and lock tables, not the file.
 """
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from decimal import Decimal
@@ -26,6 +25,7 @@ from apps.core.errors import DATABASE_BUSY_RETRY_AFTER
 from apps.estates.models import Client, Estate, Plot, PlotPurchase, PlotStatus
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.concurrency import run_together as run_all_together
 from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
 
 pytestmark = [
@@ -79,28 +79,11 @@ def file_database(tmp_path: Path) -> Iterator[Path]:
 
 
 def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run each call in its own thread (its own connection), all released at once."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = calls[index]()
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker is stuck"
-    assert errors == []
-    return results
+    """Each call in its own thread (its own connection), all released at once; their
+    results, every call having succeeded."""
+    outcomes = run_all_together(*calls)
+    assert [outcome.error for outcome in outcomes if not outcome.ok] == []
+    return [outcome.value for outcome in outcomes]
 
 
 def company_admin() -> tuple[Company, Callable[[], APIClient]]:

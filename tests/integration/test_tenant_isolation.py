@@ -6,10 +6,12 @@ every route that is not public. A new route fails here until it is listed below.
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from apps.billing.models import Invoice
 from apps.companies.models import ApiKey, Membership
 from apps.estates.models import Client, Estate, Plot, PlotPurchase
 from apps.marketers.models import (
@@ -17,6 +19,9 @@ from apps.marketers.models import (
     MarketerAffiliation,
     MarketerEarnedCommission,
 )
+from apps.payments.models import Payment
+from apps.payments.services import payment_record_offline
+from tests.billing.factories import issued_invoice
 from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
 from tests.conftest import client_for
 from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
@@ -52,6 +57,7 @@ SELF_ROUTES = {
     "my-affiliation-list",
     "invitation-accept",
     "usage",
+    "subscription",
 }
 
 
@@ -71,6 +77,21 @@ def _commission(company: Any) -> int:
     ).pk
 
 
+def _invoice(company: Any) -> int:
+    return issued_invoice(company).pk
+
+
+def _payment(company: Any) -> int:
+    invoice = issued_invoice(company)
+    return payment_record_offline(
+        company_id=company.pk,
+        invoice_id=invoice.pk,
+        amount=Decimal("1000.00"),
+        method="bank_transfer",
+        reference=f"TRF-{invoice.pk}",
+    ).payment_id
+
+
 # Resource (route name before -list/-detail/-<action>) -> makes an object in the given
 # company and returns its id.
 OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
@@ -84,6 +105,8 @@ OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
         AffiliationFactory(company=company, status=AffiliationStatus.PENDING).pk
     ),
     "commission": _commission,
+    "invoice": _invoice,
+    "payment": _payment,
 }
 
 # Model of each resource, to check the object is untouched after A's attempts.
@@ -96,6 +119,8 @@ MODELS = {
     "purchase": PlotPurchase,
     "affiliation": MarketerAffiliation,
     "commission": MarketerEarnedCommission,
+    "invoice": Invoice,
+    "payment": Payment,
 }
 
 

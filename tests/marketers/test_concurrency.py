@@ -1,14 +1,13 @@
 """Races on PostgreSQL: the last agent slot, and earning one sale's commission twice."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from apps.core.errors import LimitExceeded
 from apps.marketers import services
 from apps.marketers.models import AffiliationStatus, MarketerAffiliation, MarketerEarnedCommission
+from tests.concurrency import run_together
 from tests.estates.sales import make_sale
 from tests.marketers.affiliations import approved_affiliation, pending_affiliation
 from tests.marketers.factories import AffiliationFactory
@@ -20,29 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("plan_catalogue"),
 ]
-
-
-def run_together(*calls):
-    """Run each call in its own thread, all released at once; return (kind, value) per call."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", calls[index]())
-        except Exception as exc:  # the outcome is what is asserted
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert all(not thread.is_alive() for thread in threads), "a worker is stuck"
-    return outcomes
 
 
 def test_two_approvals_for_the_last_agent_slot_approve_exactly_one(company):
@@ -65,9 +41,8 @@ def test_two_approvals_for_the_last_agent_slot_approve_exactly_one(company):
         ]
     )
 
-    kinds = sorted(kind for kind, _ in outcomes)
-    assert kinds == ["error", "ok"], outcomes
-    error = next(value for kind, value in outcomes if kind == "error")
+    assert sorted(outcome.ok for outcome in outcomes) == [False, True], outcomes
+    error = next(outcome.error for outcome in outcomes if not outcome.ok)
     assert isinstance(error, LimitExceeded)
     assert error.code == "agent_limit_reached"
     statuses = sorted(
@@ -100,5 +75,8 @@ def test_earning_one_sales_commission_twice_at_once_makes_one_row(company):
 
     rows = MarketerEarnedCommission.objects.filter(purchase=purchase)
     assert rows.count() == 1
-    assert outcomes == [("ok", rows.get().pk), ("ok", rows.get().pk)]
+    assert [(outcome.ok, outcome.value) for outcome in outcomes] == [
+        (True, rows.get().pk),
+        (True, rows.get().pk),
+    ]
     assert rows.get().amount == Decimal("125000.00")  # 2.5 % of ₦5,000,000

@@ -1,0 +1,17 @@
+"""The billing app's error codes and errors."""
+
+from enum import StrEnum
+
+from apps.core.errors import ConflictError
+
+
+class ErrorCode(StrEnum):
+    INVOICE_NOT_PAYABLE = "invoice_not_payable"
+    INVOICE_NOT_VOIDABLE = "invoice_not_voidable"
+    INVOICE_NOT_ISSUABLE = "invoice_not_issuable"
+    INVOICE_EXISTS = "invoice_exists"
+
+
+class InvoiceNotPayable(ConflictError):
+    code = ErrorCode.INVOICE_NOT_PAYABLE
+    default_message = "This invoice cannot take payments (it is a draft or void)."

@@ -1,0 +1,109 @@
+"""Read-side of billing: invoice numbers for other apps, the subscription overview with
+the next invoice's estimate, and the document an invoice PDF prints."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from apps.billing.calculator import (
+    InvoiceCalculation,
+    InvoiceInput,
+    TierUsage,
+    calculate_invoice,
+)
+from apps.billing.models import Credit, Invoice
+from apps.billing.periods import Period
+from apps.companies.selectors import billing_account, company_limits, plans_by_code
+from apps.usage.selectors import api_calls_for_period, plots_count
+
+
+def invoice_numbers_for(*, invoice_ids: Iterable[int]) -> dict[int, str]:
+    """Numbers of many invoices in one query (drafts have none)."""
+    return {
+        pk: number or ""
+        for pk, number in Invoice.objects.filter(pk__in=set(invoice_ids)).values_list(
+            "pk", "number"
+        )
+    }
+
+
+def credits_available(*, company_id: int) -> Decimal:
+    return sum(
+        Credit.objects.filter(company_id=company_id, remaining__gt=0).values_list(
+            "remaining", flat=True
+        ),
+        Decimal("0.00"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionOverview:
+    tier: str
+    plan_name: str
+    monthly_fee: Decimal
+    status: str
+    trial_ends_at: datetime | None
+    period_start: date
+    period_end: date
+    max_plots: int
+    max_agents: int
+    max_api_calls_daily: int
+    included_api_calls: int
+    api_calls_this_period: int
+    plots: int
+    credits_available: Decimal
+    estimate: InvoiceCalculation
+
+
+def subscription_overview(*, company_id: int, today: date | None = None) -> SubscriptionOverview:
+    """The company's plan, standing and limits, its usage this period, its credits, and
+    what the next invoice would be: the calculator applied to a full period on the
+    current plan with the usage so far (shown to a company on trial too)."""
+    today = today or timezone.localdate()
+    period = Period.month_of(today)
+    limits = company_limits(company_id=company_id)
+    account = billing_account(company_id=company_id)
+    plan = plans_by_code()[limits.tier]
+    calls = api_calls_for_period(company_id=company_id, start=period.start, end=today)
+    plots = plots_count(company_id=company_id)
+    credits = credits_available(company_id=company_id)
+    estimate = calculate_invoice(
+        InvoiceInput(
+            period_days=period.days,
+            tiers=(
+                TierUsage(
+                    tier=plan.code,
+                    plan_name=plan.name,
+                    monthly_fee=plan.monthly_fee,
+                    days=period.days,
+                ),
+            ),
+            included_plots=plan.included_plots,
+            plots_held=plots,
+            included_api_calls=plan.included_api_calls,
+            api_calls=calls,
+            credits_available=credits,
+            vat_rate=settings.VAT_RATE,
+        )
+    )
+    return SubscriptionOverview(
+        tier=limits.tier,
+        plan_name=plan.name,
+        monthly_fee=plan.monthly_fee,
+        status=limits.status,
+        trial_ends_at=account.trial_ends_at,
+        period_start=period.start,
+        period_end=period.end,
+        max_plots=limits.max_plots,
+        max_agents=limits.max_agents,
+        max_api_calls_daily=limits.max_api_calls_daily,
+        included_api_calls=plan.included_api_calls,
+        api_calls_this_period=calls,
+        plots=plots,
+        credits_available=credits,
+        estimate=estimate,
+    )

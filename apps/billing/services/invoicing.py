@@ -1,0 +1,269 @@
+"""Invoices: written from the calculator, issued with a number, paid, voided."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.billing import signals
+from apps.billing.calculator import InvoiceCalculation
+from apps.billing.errors import ErrorCode, InvoiceNotPayable
+from apps.billing.models import (
+    OPEN_STATUSES,
+    Credit,
+    CreditAllocation,
+    Invoice,
+    InvoiceLine,
+    InvoiceSource,
+    InvoiceStatus,
+)
+from apps.billing.numbering import lock_sequence, take_numbers
+from apps.billing.periods import Period
+from apps.billing.services.dunning import company_settle_if_paid_up
+from apps.core.errors import ConflictError, ValidationFailed
+from apps.core.events import publish
+from apps.core.money import round_kobo
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An invoice to write: a company, its period, and what the calculator made of it."""
+
+    company_id: int
+    tier: str
+    calculation: InvoiceCalculation
+
+
+def _allocate_credits(
+    invoice: Invoice, credits: list[Credit], amount: Decimal
+) -> list[CreditAllocation]:
+    """Use ``amount`` of the company's credits, oldest first (they are locked)."""
+    allocations = []
+    for credit in credits:
+        if amount <= 0:
+            break
+        used = min(credit.remaining, amount)
+        if used <= 0:
+            continue
+        credit.remaining -= used
+        amount -= used
+        allocations.append(CreditAllocation(credit=credit, invoice=invoice, amount=used))
+    return allocations
+
+
+def invoices_write(
+    *,
+    drafts: Iterable[Draft],
+    period: Period,
+    credits: dict[int, list[Credit]],
+    issue: bool,
+    source: str = InvoiceSource.INTERNAL,
+) -> list[Invoice]:
+    """Write the drafts' invoices with their lines and credit allocations in a fixed
+    number of queries, issuing them (numbered, due in BILLING_NET_DAYS) if ``issue``.
+
+    Call inside a transaction holding the credits' row locks (and, when issuing, the
+    year's sequence lock, taken before reading which invoices exist).
+    """
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    now = timezone.now()
+    today = timezone.localdate(now)
+    numbers: list[str | None] = [None] * len(drafts)
+    if issue:
+        numbers = take_numbers(lock_sequence(today.year), len(drafts))
+    invoices = [
+        Invoice(
+            company_id=draft.company_id,
+            source=source,
+            number=number,
+            period_start=period.start,
+            period_end=period.end,
+            tier=draft.tier,
+            subtotal=draft.calculation.subtotal,
+            overage=draft.calculation.overage,
+            credits_applied=draft.calculation.credits_used,
+            tax=draft.calculation.vat,
+            total=draft.calculation.total,
+            status=InvoiceStatus.ISSUED if issue else InvoiceStatus.DRAFT,
+            issued_at=now if issue else None,
+            due_date=today + timedelta(days=settings.BILLING_NET_DAYS) if issue else None,
+        )
+        for draft, number in zip(drafts, numbers, strict=True)
+    ]
+    Invoice.objects.bulk_create(invoices)
+    lines = [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            kind=line.kind,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+        )
+        for invoice, draft in zip(invoices, drafts, strict=True)
+        for position, line in enumerate(draft.calculation.lines)
+    ]
+    InvoiceLine.objects.bulk_create(lines)
+    allocations = [
+        allocation
+        for invoice, draft in zip(invoices, drafts, strict=True)
+        for allocation in _allocate_credits(
+            invoice, credits.get(draft.company_id, []), draft.calculation.credits_used
+        )
+    ]
+    if allocations:
+        CreditAllocation.objects.bulk_create(allocations)
+        used = {allocation.credit.pk: allocation.credit for allocation in allocations}
+        for credit in used.values():
+            credit.updated_at = timezone.now()
+        Credit.objects.bulk_update(list(used.values()), ["remaining", "updated_at"])
+    if issue:
+        for invoice in invoices:
+            _publish_issued(invoice)
+    return invoices
+
+
+def _publish_issued(invoice: Invoice) -> None:
+    publish(
+        signals.invoice_issued,
+        sender=Invoice,
+        invoice_id=invoice.pk,
+        company_id=invoice.company_id,
+        number=invoice.number,
+        total=invoice.total,
+        due_date=invoice.due_date,
+        source=invoice.source,
+    )
+
+
+def _locked(invoice_id: int, company_id: int | None = None) -> Invoice:
+    invoices = Invoice.objects.all()
+    if company_id is not None:
+        invoices = invoices.for_company(company_id)
+    return invoices.get_for(invoice_id, lock=True)
+
+
+@transaction.atomic
+def invoice_issue(*, invoice_id: int) -> Invoice:
+    """draft -> issued: numbered (gap-free, this year), due in BILLING_NET_DAYS.
+    Issuing an issued invoice changes nothing."""
+    sequence_year = timezone.localdate().year
+    sequence = lock_sequence(sequence_year)
+    invoice = _locked(invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        if invoice.number:
+            return invoice
+        raise ConflictError(
+            f"A {invoice.status} invoice cannot be issued.", code=ErrorCode.INVOICE_NOT_ISSUABLE
+        )
+    [invoice.number] = take_numbers(sequence, 1)
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.due_date = timezone.localdate() + timedelta(days=settings.BILLING_NET_DAYS)
+    invoice.save(update_fields=["number", "status", "issued_at", "due_date", "updated_at"])
+    _publish_issued(invoice)
+    return invoice
+
+
+@transaction.atomic
+def invoice_void(*, invoice_id: int, reason: str, voided_by_id: int | None) -> Invoice:
+    """Void an unpaid invoice (a draft, issued or overdue one), with a reason; the
+    credits it used are given back. Voiding a void invoice changes nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(details={"reason": ["Say why the invoice is voided."]})
+    invoice = _locked(invoice_id)
+    if invoice.status == InvoiceStatus.VOID:
+        return invoice
+    if invoice.status == InvoiceStatus.PAID or invoice.amount_paid > 0:
+        raise ConflictError(
+            "An invoice that has taken payments cannot be voided.",
+            code=ErrorCode.INVOICE_NOT_VOIDABLE,
+        )
+    for allocation in invoice.allocations.select_related("credit").select_for_update():
+        allocation.credit.remaining += allocation.amount
+        allocation.credit.save(update_fields=["remaining", "updated_at"])
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = timezone.now()
+    invoice.void_reason = reason
+    invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    publish(
+        signals.invoice_voided,
+        sender=Invoice,
+        invoice_id=invoice.pk,
+        company_id=invoice.company_id,
+        number=invoice.number,
+        reason=reason,
+        voided_by_id=voided_by_id,
+    )
+    return invoice
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentApplied:
+    invoice_id: int
+    number: str
+    amount_paid: Decimal
+    balance: Decimal
+    paid_now: bool  # this payment completed the invoice
+    overpayment: Decimal  # what went beyond the balance, kept as a credit
+
+
+@transaction.atomic
+def invoice_apply_payment(
+    *, company_id: int, invoice_id: int, amount: Decimal, paid_at: datetime
+) -> PaymentApplied:
+    """Add a payment to one of the company's open invoices (locked, so concurrent
+    payments add up). The invoice is paid when the payments reach its total; anything
+    beyond the balance becomes a credit for the next invoices."""
+    amount = round_kobo(amount)
+    if amount <= 0:
+        raise ValidationFailed(details={"amount": ["A payment is more than zero."]})
+    invoice = _locked(invoice_id, company_id)
+    if invoice.status not in OPEN_STATUSES:
+        raise InvoiceNotPayable(
+            f"Invoice {invoice} is {invoice.status}: it takes no payments.",
+            details={"status": invoice.status},
+        )
+    overpayment = max(invoice.amount_paid + amount - invoice.total, ZERO)
+    invoice.amount_paid += amount - overpayment
+    paid_now = invoice.amount_paid >= invoice.total
+    if paid_now:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = paid_at
+    invoice.save(update_fields=["amount_paid", "status", "paid_at", "updated_at"])
+    if overpayment:
+        Credit.objects.create(
+            company_id=company_id,
+            amount=overpayment,
+            remaining=overpayment,
+            reason=f"Overpayment of invoice {invoice.number}",
+        )
+    if paid_now:
+        company_settle_if_paid_up(company_id=company_id)
+        publish(
+            signals.invoice_paid,
+            sender=Invoice,
+            invoice_id=invoice.pk,
+            company_id=company_id,
+            number=invoice.number,
+            total=invoice.total,
+            paid_at=paid_at,
+        )
+    return PaymentApplied(
+        invoice_id=invoice.pk,
+        number=invoice.number or "",
+        amount_paid=invoice.amount_paid,
+        balance=invoice.balance,
+        paid_now=paid_now,
+        overpayment=overpayment,
+    )

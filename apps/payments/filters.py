@@ -1,0 +1,14 @@
+import django_filters
+
+from apps.core.filters import IdFilter
+from apps.payments.models import Payment, PaymentMethod, PaymentStatus
+
+
+class PaymentFilter(django_filters.FilterSet):
+    invoice = IdFilter(field_name="invoice_id")
+    method = django_filters.ChoiceFilter(choices=PaymentMethod.choices)
+    status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
+
+    class Meta:
+        model = Payment
+        fields = ["method", "status"]

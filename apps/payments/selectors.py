@@ -1,0 +1,38 @@
+"""Read-side of payments for other apps: plain data, never ORM rows."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from apps.payments.models import Payment
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInfo:
+    id: int
+    invoice_id: int | None
+    amount: Decimal
+    method: str
+    reference: str
+    status: str
+    paid_at: datetime
+
+
+def payments_for_invoices(*, invoice_ids: Iterable[int]) -> dict[int, list[PaymentInfo]]:
+    """Each invoice's payments, oldest first, in one query."""
+    ids = set(invoice_ids)
+    found: dict[int, list[PaymentInfo]] = {invoice_id: [] for invoice_id in ids}
+    for payment in Payment.objects.filter(invoice_id__in=ids).order_by("paid_at", "id"):
+        found[payment.invoice_id].append(
+            PaymentInfo(
+                id=payment.pk,
+                invoice_id=payment.invoice_id,
+                amount=payment.amount,
+                method=payment.method,
+                reference=payment.reference,
+                status=payment.status,
+                paid_at=payment.paid_at,
+            )
+        )
+    return found

@@ -1,0 +1,113 @@
+"""Recording payments. Every path that receives money (billing staff recording a bank
+transfer or cash today, Stripe next) writes a Payment here and applies it to billing's
+invoice through billing's services, in one transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.billing.services import invoice_apply_payment
+from apps.core.errors import ValidationFailed
+from apps.core.events import publish
+from apps.core.money import round_kobo
+from apps.payments import signals
+from apps.payments.errors import DuplicateReference
+from apps.payments.models import OFFLINE_METHODS, Payment, PaymentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecorded:
+    payment_id: int
+    created: bool  # False: this method and reference were recorded before; nothing changed
+    invoice_paid: bool  # the invoice is paid in full (now or before)
+    overpayment: Decimal
+
+
+def _valid_amount(amount: Decimal) -> Decimal:
+    try:
+        valid = amount.is_finite() and amount > 0 and amount == round_kobo(amount)
+    except (AttributeError, InvalidOperation, TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValidationFailed(
+            details={"amount": ["An amount in naira above zero, with at most two decimals."]}
+        )
+    return round_kobo(amount)
+
+
+@transaction.atomic
+def payment_record_offline(
+    *,
+    company_id: int,
+    invoice_id: int,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    paid_at: datetime | None = None,
+    recorded_by_id: int | None = None,
+) -> PaymentRecorded:
+    """Record a bank transfer or cash payment against one of the company's invoices.
+
+    Recording the same method and reference again changes nothing and says so
+    (``created`` False); the same reference for a different payment is a 409. Refused:
+    a zero, negative or sub-kobo amount, another company's invoice, a void or draft one.
+    """
+    if method not in OFFLINE_METHODS:
+        raise ValidationFailed(details={"method": ["Bank transfer or cash."]})
+    reference = reference.strip()
+    if not reference:
+        raise ValidationFailed(details={"reference": ["The bank's or receipt's reference."]})
+    amount = _valid_amount(amount)
+    paid_at = paid_at or timezone.now()
+    existing = Payment.objects.filter(method=method, reference=reference).first()
+    if existing is not None:
+        return _repeat(existing, company_id, invoice_id, amount)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                company_id=company_id,
+                invoice_id=invoice_id,
+                amount=amount,
+                method=method,
+                reference=reference,
+                status=PaymentStatus.SUCCEEDED,
+                paid_at=paid_at,
+                recorded_by_id=recorded_by_id,
+            )
+    except IntegrityError:
+        # Recorded by someone else a moment ago.
+        return _repeat(
+            Payment.objects.get(method=method, reference=reference), company_id, invoice_id, amount
+        )
+    applied = invoice_apply_payment(
+        company_id=company_id, invoice_id=invoice_id, amount=amount, paid_at=paid_at
+    )
+    publish(
+        signals.payment_succeeded,
+        sender=Payment,
+        payment_id=payment.pk,
+        company_id=company_id,
+        invoice_id=invoice_id,
+        amount=amount,
+        method=method,
+        invoice_paid=applied.paid_now,
+    )
+    return PaymentRecorded(
+        payment_id=payment.pk,
+        created=True,
+        invoice_paid=applied.balance == 0,
+        overpayment=applied.overpayment,
+    )
+
+
+def _repeat(payment: Payment, company_id: int, invoice_id: int, amount: Decimal) -> PaymentRecorded:
+    if (payment.company_id, payment.invoice_id, payment.amount) != (company_id, invoice_id, amount):
+        raise DuplicateReference(
+            details={"reference": ["Already used for another payment with this method."]}
+        )
+    return PaymentRecorded(
+        payment_id=payment.pk, created=False, invoice_paid=False, overpayment=Decimal("0.00")
+    )
