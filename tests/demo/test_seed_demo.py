@@ -82,6 +82,25 @@ def test_seed_demo_fills_each_company_with_domain_data():
         assert MarketerEarnedCommission.objects.filter(company=company).exists()
 
 
+def test_seed_demo_gives_paying_companies_a_billing_history():
+    from apps.billing.models import Invoice
+    from apps.payments.models import Payment
+
+    seed()
+    for company in Company.objects.all():
+        invoices = list(Invoice.objects.filter(company=company).order_by("period_start"))
+        if company.subscription_status == "trialing":
+            assert invoices == []
+            continue
+        assert [invoice.status for invoice in invoices] == ["paid", "issued", "issued"]
+        assert invoices[1].amount_paid == (invoices[1].total / 2).quantize(invoices[1].total)
+        assert invoices[2].amount_paid == 0
+        assert sorted(Payment.objects.filter(company=company).values_list("method", flat=True)) == [
+            "bank_transfer",
+            "cash",
+        ]
+
+
 def test_seed_demo_is_idempotent():
     seed()
     counts = {model._meta.label: model.objects.count() for model in apps.get_models()}

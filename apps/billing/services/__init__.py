@@ -18,6 +18,7 @@ from apps.billing.services.invoicing import (
     PaymentApplied,
     invoice_apply_payment,
     invoice_issue,
+    invoice_raise,
     invoice_void,
 )
 from apps.billing.services.monthly_run import RunSummary, monthly_invoices_generate
@@ -34,6 +35,7 @@ __all__ = [
     "dunning_run",
     "invoice_apply_payment",
     "invoice_issue",
+    "invoice_raise",
     "invoice_void",
     "monthly_invoices_generate",
 ]

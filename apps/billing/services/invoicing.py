@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.billing import signals
-from apps.billing.calculator import InvoiceCalculation
+from apps.billing.calculator import InvoiceCalculation, calculate_invoice
 from apps.billing.errors import ErrorCode, InvoiceNotPayable
 from apps.billing.models import (
     OPEN_STATUSES,
@@ -24,6 +24,8 @@ from apps.billing.models import (
 from apps.billing.numbering import lock_sequence, take_numbers
 from apps.billing.periods import Period
 from apps.billing.services.dunning import company_settle_if_paid_up
+from apps.billing.services.inputs import available_credits, invoice_inputs
+from apps.companies.selectors import TierDays, billing_account
 from apps.core.errors import ConflictError, ValidationFailed
 from apps.core.events import publish
 from apps.core.money import round_kobo
@@ -267,3 +269,37 @@ def invoice_apply_payment(
         paid_now=paid_now,
         overpayment=overpayment,
     )
+
+
+@transaction.atomic
+def invoice_raise(*, company_id: int, period: Period, issue: bool = True) -> Invoice:
+    """An invoice billing staff raise by hand for one company and past period, billed as a
+    full period on the company's current plan with the period's usage (a company that
+    joined before its history was kept, a month the run did not cover). The same rule
+    holds as for the monthly run: one internal invoice per company and period."""
+    if period.end >= timezone.localdate():
+        raise ValidationFailed(details={"period": ["Invoices are for periods that have ended."]})
+    if issue:
+        lock_sequence(timezone.localdate().year)
+    if Invoice.objects.filter(
+        company_id=company_id, period_start=period.start, source=InvoiceSource.INTERNAL
+    ).exists():
+        raise ConflictError(
+            "The company already has an invoice for this period.",
+            code=ErrorCode.INVOICE_EXISTS,
+        )
+    tier = billing_account(company_id=company_id).tier
+    credits = available_credits([company_id], lock=True)
+    data = invoice_inputs(
+        company_ids=[company_id],
+        period=period,
+        credits=credits,
+        tier_days={company_id: [TierDays(tier=tier, days=period.days)]},
+    )[company_id]
+    [invoice] = invoices_write(
+        drafts=[Draft(company_id=company_id, tier=tier, calculation=calculate_invoice(data))],
+        period=period,
+        credits=credits,
+        issue=issue,
+    )
+    return invoice

@@ -3,8 +3,12 @@
 from decimal import Decimal
 from functools import partial
 
+from django.utils import timezone
+
 from apps.accounts.selectors import user_id_for_email
 from apps.accounts.services import user_create, user_grant_billing_staff, user_mark_email_verified
+from apps.billing import services as billing_services
+from apps.billing.services import Period
 from apps.companies.services import company_change_subscription, company_signup
 from apps.demo.companies import (
     BILLING_STAFF_EMAIL,
@@ -22,6 +26,9 @@ from apps.demo.seeding.runner import COMPANY, SeedingRefused, Step, StepIds, nee
 from apps.estates import selectors as estate_selectors
 from apps.estates import services as estate_services
 from apps.marketers import services as marketer_services
+from apps.payments import services as payment_services
+
+DEMO_BILLED_MONTHS = 3
 
 
 def billing_staff_step() -> Step:
@@ -88,6 +95,15 @@ def company_steps(demo: DemoCompany) -> list[Step]:
                     needs=(COMPANY, estate_key, f"client:{buyer}", *through),
                 )
             )
+    if demo.status != "trialing":
+        steps.append(
+            Step(
+                "billing:history",
+                f"invoice the last {DEMO_BILLED_MONTHS} months, paid, part-paid and open",
+                partial(_make_billing_history, demo),
+                needs=(COMPANY,),
+            )
+        )
     return steps
 
 
@@ -225,6 +241,29 @@ def _make_sale(estate: DemoEstate, sale: DemoSale, buyer: int, ids: StepIds) -> 
         affiliation_id=need_id(ids, "marketer:1") if sale.through_marketer else None,
         complete=sale.complete,
     ).pk
+
+
+def _make_billing_history(demo: DemoCompany, ids: StepIds) -> int:
+    """Invoices for the months before today: the oldest paid by bank transfer, the next
+    half paid in cash, the last still open."""
+    company_id = need_id(ids, COMPANY)
+    periods = [Period.previous_month(timezone.localdate())]
+    while len(periods) < DEMO_BILLED_MONTHS:
+        periods.insert(0, Period.previous_month(periods[0].start))
+    invoice_id = 0
+    for age, period in enumerate(periods):
+        invoice = billing_services.invoice_raise(company_id=company_id, period=period)
+        invoice_id = invoice.pk
+        paid = {0: invoice.total, 1: (invoice.total / 2).quantize(Decimal("0.01"))}.get(age)
+        if paid:
+            payment_services.payment_record_offline(
+                company_id=company_id,
+                invoice_id=invoice.pk,
+                amount=paid,
+                method="bank_transfer" if age == 0 else "cash",
+                reference=f"DEMO-{demo.domain}-{period.start:%Y%m}",
+            )
+    return invoice_id
 
 
 def _make_billing_staff(ids: StepIds) -> int:
