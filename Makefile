@@ -45,7 +45,9 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
+# The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL).
 bench: install
+	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
 
 clean:

@@ -270,6 +270,29 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EstateApp <no-reply@estateapp.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- invoices (apps.billing.invoice_pdf) ---------------------------------------------------
+# Printed on every invoice PDF: who issues it and where to pay. The defaults are development
+# placeholders that say so on the PDF; production requires the real values.
+INVOICE_SELLER_NAME = env.str("INVOICE_SELLER_NAME", default="EstateApp Ltd (PLACEHOLDER NAME)")
+# Address lines, separated by "|".
+INVOICE_SELLER_ADDRESS = tuple(
+    line.strip()
+    for line in env.str(
+        "INVOICE_SELLER_ADDRESS",
+        default="PLACEHOLDER ADDRESS, set INVOICE_SELLER_ADDRESS|Lagos, Nigeria",
+    ).split("|")
+    if line.strip()
+)
+INVOICE_SELLER_EMAIL = env.str("INVOICE_SELLER_EMAIL", default="billing@estateapp.local")
+# Our Tax Identification Number; printed under our address when set.
+INVOICE_SELLER_TIN = env.str("INVOICE_SELLER_TIN", default="")
+INVOICE_BANK_NAME = env.str("INVOICE_BANK_NAME", default="PLACEHOLDER BANK (development only)")
+INVOICE_BANK_ACCOUNT_NAME = env.str(
+    "INVOICE_BANK_ACCOUNT_NAME", default="EstateApp Ltd (PLACEHOLDER ACCOUNT)"
+)
+# A 10-digit NUBAN; all zeros is no real account.
+INVOICE_BANK_ACCOUNT_NUMBER = env.str("INVOICE_BANK_ACCOUNT_NUMBER", default="0000000000").strip()
+
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # No broker configured: run tasks in-process so the embedded mode needs nothing else.

@@ -1,8 +1,10 @@
 """Production: strict.
 
-Secrets, hosts and the shared services have no defaults; a missing one stops start-up.
+Secrets, hosts, the shared services and what invoices print (our name, address and bank
+account) have no defaults; a missing one stops start-up.
 """
 
+import re
 import sys
 
 from config.settings.base import *  # noqa: F403
@@ -16,19 +18,29 @@ REQUIRED_VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
+    # The development placeholders must never reach a real invoice: a company would be
+    # told to pay into account 0000000000.
+    "INVOICE_SELLER_NAME",
+    "INVOICE_SELLER_ADDRESS",
+    "INVOICE_SELLER_EMAIL",
+    "INVOICE_BANK_NAME",
+    "INVOICE_BANK_ACCOUNT_NAME",
+    "INVOICE_BANK_ACCOUNT_NUMBER",
 )
 
 
-def _require(name: str) -> None:
-    if not env.str(name, default="").strip():
-        # One line on stderr and a non-zero exit, not a traceback: the operator needs the
-        # variable's name, nothing else.
-        sys.stderr.write(f"Configuration error: {name} must be set when DJANGO_ENV=production\n")
-        raise SystemExit(1)
+def _refuse(problem: str) -> None:
+    # One line on stderr and a non-zero exit, not a traceback: the operator needs the
+    # variable's name, nothing else.
+    sys.stderr.write(f"Configuration error: {problem}\n")
+    raise SystemExit(1)
 
 
 for _name in REQUIRED_VARIABLES:
-    _require(_name)
+    if not env.str(_name, default="").strip():
+        _refuse(f"{_name} must be set when DJANGO_ENV=production")
+if not re.fullmatch(r"[0-9]{10}", env.str("INVOICE_BANK_ACCOUNT_NUMBER").strip()):
+    _refuse("INVOICE_BANK_ACCOUNT_NUMBER must be a 10-digit NUBAN")
 
 DJANGO_ENV = "production"  # also when chosen with DJANGO_SETTINGS_MODULE alone
 DEBUG = False

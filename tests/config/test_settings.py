@@ -19,7 +19,15 @@ from stripe._api_version import _ApiVersion
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Variables the settings read; none may leak in from the shell that runs the tests.
-SETTINGS_VARIABLE_PREFIXES = ("DJANGO_", "CELERY_", "SENTRY_", "STRIPE_", "SECURE_", "JWT_")
+SETTINGS_VARIABLE_PREFIXES = (
+    "DJANGO_",
+    "CELERY_",
+    "SENTRY_",
+    "STRIPE_",
+    "SECURE_",
+    "JWT_",
+    "INVOICE_",
+)
 SETTINGS_VARIABLES = {
     "DEBUG",
     "SECRET_KEY",
@@ -64,6 +72,8 @@ print(json.dumps({
     "sentry_enabled": settings.SENTRY_ENABLED,
     "stripe_enabled": settings.STRIPE_ENABLED,
     "stripe_api_version": stripe.api_version,
+    "invoice_seller_address": settings.INVOICE_SELLER_ADDRESS,
+    "invoice_bank_account_number": settings.INVOICE_BANK_ACCOUNT_NUMBER,
 }))
 """
 
@@ -110,6 +120,12 @@ PRODUCTION_REQUIRED = {
     "DATABASE_URL": "sqlite:////tmp/x",
     "REDIS_URL": "redis://cache.estateapp.internal:6379/0",
     "CELERY_BROKER_URL": "redis://broker.estateapp.internal:6379/1",
+    "INVOICE_SELLER_NAME": "EstateApp Technologies Ltd",
+    "INVOICE_SELLER_ADDRESS": "14 Idowu Taylor Street|Victoria Island, Lagos",
+    "INVOICE_SELLER_EMAIL": "billing@estateapp.ng",
+    "INVOICE_BANK_NAME": "Zenith Bank Plc",
+    "INVOICE_BANK_ACCOUNT_NAME": "EstateApp Technologies Ltd",
+    "INVOICE_BANK_ACCOUNT_NUMBER": "1012345678",
 }
 
 
@@ -136,6 +152,34 @@ def test_production_treats_a_blank_variable_as_missing(blank: str) -> None:
     assert result.stderr.splitlines() == [
         f"Configuration error: {blank} must be set when DJANGO_ENV=production"
     ]
+
+
+@pytest.mark.parametrize("number", ["123456789", "10123456789", "1012-34567", "0000000O00"])
+def test_production_refuses_a_bank_account_number_that_is_not_a_nuban(number: str) -> None:
+    env = production_env_without("INVOICE_BANK_ACCOUNT_NUMBER", INVOICE_BANK_ACCOUNT_NUMBER=number)
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "Configuration error: INVOICE_BANK_ACCOUNT_NUMBER must be a 10-digit NUBAN"
+    ]
+
+
+def test_production_prints_our_invoice_details_as_configured() -> None:
+    loaded = loaded_settings(
+        DJANGO_ENV="production",
+        **{**PRODUCTION_REQUIRED, "INVOICE_BANK_ACCOUNT_NUMBER": " 1012345678 "},
+    )
+
+    assert loaded["invoice_seller_address"] == ["14 Idowu Taylor Street", "Victoria Island, Lagos"]
+    assert loaded["invoice_bank_account_number"] == "1012345678"
+
+
+def test_invoice_address_lines_are_separated_by_bars() -> None:
+    loaded = loaded_settings(INVOICE_SELLER_ADDRESS=" Plot 5, Ajose Adeogun St | | Lagos |")
+
+    assert loaded["invoice_seller_address"] == ["Plot 5, Ajose Adeogun St", "Lagos"]
 
 
 def test_production_uses_the_shared_services_never_the_embedded_fallbacks() -> None:
