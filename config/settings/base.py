@@ -146,9 +146,14 @@ REST_FRAMEWORK = {
     "STRICT_JSON": True,
     "COERCE_DECIMAL_TO_STRING": True,
 }
-# Each user and API key of a company may use this share of the company's daily cap
+# Each admin and API key of a company may use this share of the company's daily cap
 # (at least one request), so no one caller can use up the day for the others.
 API_CALLER_DAILY_SHARE = Decimal(env.str("API_CALLER_DAILY_SHARE", default="0.5"))
+# Each marketer and client may use this share of it: low-privilege callers get less.
+API_MEMBER_CALLER_DAILY_SHARE = Decimal(env.str("API_MEMBER_CALLER_DAILY_SHARE", default="0.1"))
+# Marketers and clients together may use this share of it; the rest is kept for the
+# company's admins and API keys, so members cannot lock them out for the day.
+API_MEMBERS_DAILY_SHARE = Decimal(env.str("API_MEMBERS_DAILY_SHARE", default="0.5"))
 # Requests an hour for a signed-in user who acts for no company (a marketer before
 # affiliation); they are not metered.
 API_NO_COMPANY_HOURLY_LIMIT = env.int("API_NO_COMPANY_HOURLY_LIMIT", default=300)
