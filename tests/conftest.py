@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from apps.core.fallback_cache import forget_redis_failures
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.events import EventRecorder
@@ -58,7 +59,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
-    cache.clear()
+    # Every alias: the login limits count in their own ("limits", config/caches.py).
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    forget_redis_failures()
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from apps.accounts.tokens import (
     revoke_access_token,
 )
 from apps.core.errors import ValidationFailed
+from apps.core.ip_limits import login_lock_clear
 from apps.core.writes import model_update
 
 
@@ -306,13 +307,15 @@ def expired_tokens_prune(*, now: datetime | None = None) -> TokenPruneSummary:
 
 @transaction.atomic
 def user_change_password(*, user: User, current_password: str, new_password: str) -> TokenPair:
-    """Change the password, end every other session and return a fresh token pair."""
+    """Change the password, end every other session, clear a login lockout and return a
+    fresh token pair."""
     if not user.check_password(current_password):
         raise ValidationFailed(details={"current_password": ["The current password is wrong."]})
     _check_password_rules(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _end_sessions(user)
+    _clear_login_lock_on_commit(user)
     return issue_token_pair(user)
 
 
@@ -320,6 +323,15 @@ def _end_sessions(user: User) -> None:
     """Blacklist every refresh token; access tokens die with the password hash claim."""
     for outstanding in OutstandingToken.objects.filter(user=user):
         BlacklistedToken.objects.get_or_create(token=outstanding)
+
+
+def _clear_login_lock_on_commit(user: User) -> None:
+    """The owner proved who they are: logins locked by someone else's guesses open again.
+
+    Only once the new password is stored, so the old one never gets fresh attempts.
+    """
+    account = normalize_email(user.email)
+    transaction.on_commit(lambda: login_lock_clear(account=account))
 
 
 def password_reset_request(*, email: str) -> None:
@@ -340,7 +352,8 @@ def password_reset_request(*, email: str) -> None:
 
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
-    """Set a new password from a reset link (also how invited clients first set one)."""
+    """Set a new password from a reset link (also how invited clients first set one), end
+    every session and clear a login lockout."""
     try:
         user_id = int(force_str(urlsafe_base64_decode(uid)))
         user = User.objects.select_for_update().get(pk=user_id, is_active=True)
@@ -354,6 +367,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
     user.email_verified_at = user.email_verified_at or timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     _end_sessions(user)
+    _clear_login_lock_on_commit(user)
 
 
 @transaction.atomic

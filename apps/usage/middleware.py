@@ -4,8 +4,9 @@ Both conventions: GitHub's X-RateLimit-Limit/Remaining/Reset (for the binding wi
 RateLimitState.binding; Reset is a Unix time) and the IETF httpapi draft's structured
 fields, RateLimit-Policy (each policy's quota and window) and RateLimit (remaining and
 seconds to reset, per policy). Policies are named for whose budget they are:
-``caller-hourly``, ``caller-daily`` (the caller's share of the company's day) and
-``company-daily``.
+``caller-hourly``, ``caller-daily`` (the caller's share of the company's day),
+``members-daily`` (what marketers and clients may use of it together; shown to them only)
+and ``company-daily``.
 """
 
 from collections.abc import Callable

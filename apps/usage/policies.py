@@ -15,7 +15,7 @@ from apps.usage.counters import Window
 
 @dataclass(frozen=True, slots=True)
 class PolicyState:
-    name: str  # caller-hourly, caller-daily or company-daily
+    name: str  # caller-hourly, caller-daily, members-daily or company-daily
     limit: int
     remaining: int
     window_seconds: int

@@ -96,6 +96,9 @@ class LimitUsage:
 class UsageSummary:
     caller_hourly: LimitUsage  # the caller's own hour
     caller_daily: LimitUsage  # the caller's share of the company's day
+    # Marketers and clients together, against the share of the day they may use (admins
+    # and API keys are not counted in it, and not limited by it).
+    members_daily: LimitUsage
     company_daily: LimitUsage  # the company's day, every caller together
     month_to_date: int
     plots: int
@@ -107,32 +110,36 @@ def usage_summary(
     company_id: int,
     user_id: int | None,
     api_key_id: int | None,
+    role: str,
     hourly_limit: int,
     daily_limit: int,
     max_plots: int,
 ) -> UsageSummary:
-    """Current usage against the limits of one caller (a user or an API key) and of the
-    company."""
+    """Current usage against the limits of one caller (a user or an API key, acting in
+    ``role``), of the company's marketers and clients together, and of the company."""
     now = timezone.now()
     windows = company_windows(
         company_id=company_id,
         caller=caller_id(user_id=user_id, api_key_id=api_key_id),
+        role=role,
         hourly_limit=hourly_limit,
         daily_limit=daily_limit,
         now=now,
     )
+    shown = (windows.caller_hour, windows.caller_day, windows.members_day, windows.company_day)
     try:
-        counts = counter_store().peek(windows.limits)
+        counts = counter_store().peek(shown)
     except Exception:
-        counts = (0, 0, 0)
-    caller_hourly, caller_daily, company_daily = (
+        counts = (0,) * len(shown)
+    caller_hourly, caller_daily, members_daily, company_daily = (
         LimitUsage(used=min(count, window.limit), limit=window.limit, resets_at=window.resets_at)
-        for window, count in zip(windows.limits, counts, strict=True)
+        for window, count in zip(shown, counts, strict=True)
     )
     today = timezone.localdate(now)
     return UsageSummary(
         caller_hourly=caller_hourly,
         caller_daily=caller_daily,
+        members_daily=members_daily,
         company_daily=company_daily,
         month_to_date=api_calls_for_period(
             company_id=company_id, start=today.replace(day=1), end=today

@@ -14,6 +14,13 @@ class UsageSummarySerializer(serializers.Serializer):
     caller_daily = LimitUsageSerializer(
         help_text="This caller's requests today, against its share of the company's daily cap."
     )
+    members_daily = LimitUsageSerializer(
+        help_text=(
+            "The requests of the company's marketers and clients today, all together, against "
+            "the share of the daily cap they may use. The rest is kept for admins and API "
+            "keys, which are not counted here."
+        )
+    )
     company_daily = LimitUsageSerializer(
         help_text="The company's requests today, every user and API key together."
     )

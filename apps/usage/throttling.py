@@ -2,11 +2,13 @@
 
 DRF's UserRateThrottle counts per caller; so do we, atomically (see counters/). A request
 made for a company (with a user token or an API key) counts against the caller's own
-hourly limit (by tier), the caller's share of the company's daily cap, and the company's
-daily cap, so no one member or key can use up the hour or the day of the others. Every
-admitted request is metered for the company. A signed-in user acting for no company is
-limited per hour on their own and not metered; anonymous endpoints are limited per IP
-(apps.core.ip_limits). The state is left on the request for RateLimitHeadersMiddleware.
+hourly limit (by tier), the caller's share of the company's daily cap, for a marketer or
+a client the share that marketers and clients may use together, and the company's daily
+cap, so no one member or key can use up the hour or the day of the others, and no number
+of marketers and clients the day of the admins. Every admitted request is metered for
+the company. A signed-in user acting for no company is limited per hour on their own and
+not metered; anonymous endpoints are limited per IP (apps.core.ip_limits). The state is
+left on the request for RateLimitHeadersMiddleware.
 If the counter store is unreachable the request is served (fail open), and the failure
 is logged and reported at most once a minute.
 """
@@ -32,6 +34,7 @@ from apps.usage import signals
 from apps.usage.counters import (
     CALLER_DAILY,
     CALLER_HOURLY,
+    MEMBERS_DAILY,
     CounterStore,
     Hit,
     Window,
@@ -64,11 +67,16 @@ def _report_store_failure(exc: Exception) -> None:
 def _refusal_message(window: Window, windows: Sequence[Window]) -> str:
     if window.policy == CALLER_HOURLY:
         return f"Your hourly limit of {window.limit} API requests is used up."
+    company_daily = windows[-1].limit
     if window.policy == CALLER_DAILY:
-        company_daily = windows[-1].limit
         return (
             f"Your share of the company's daily API requests ({window.limit} of "
             f"{company_daily}) is used up."
+        )
+    if window.policy == MEMBERS_DAILY:
+        return (
+            f"The share of the company's daily API requests that its marketers and clients "
+            f"may use together ({window.limit} of {company_daily}) is used up."
         )
     return f"The company's daily limit of {window.limit} API requests is used up."
 
@@ -96,6 +104,7 @@ def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
     windows = company_windows(
         company_id=tenant.company_id,
         caller=caller_id(user_id=tenant.user_id, api_key_id=tenant.api_key_id),
+        role=tenant.role,
         hourly_limit=tenant.hourly_limit,
         daily_limit=tenant.daily_limit,
         now=now,

@@ -12,7 +12,8 @@ from apps.usage.serializers import UsageSummarySerializer
 
 class UsageView(APIView):
     """API usage now against the limits: the caller's hour and daily share (the caller is
-    the signed-in user or the API key), the company's day, and the company's month.
+    the signed-in user or the API key), what the company's marketers and clients have used
+    of the day together, the company's day, and the company's month.
 
     This request itself is counted before the numbers are read.
     """
@@ -26,6 +27,7 @@ class UsageView(APIView):
             company_id=tenant.company_id,
             user_id=tenant.user_id,
             api_key_id=tenant.api_key_id,
+            role=tenant.role,
             hourly_limit=tenant.hourly_limit or 0,
             daily_limit=tenant.daily_limit or 0,
             max_plots=company_limits(company_id=tenant.company_id).max_plots,

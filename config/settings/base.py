@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.caches import LIMITS_CACHE, caches_for
 from config.sentry import init_sentry
 from config.stripe import configure_stripe
 
@@ -108,23 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-                # A Redis outage degrades (cache misses, logged) instead of failing every
-                # request; the rate-limit counters fail open on their own (apps.usage).
-                "IGNORE_EXCEPTIONS": True,
-            },
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="estateapp"),
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" ignores Redis errors (an outage degrades to cache misses, logged); "limits",
+# where the login and signup limits count, sees them and counts in memory meanwhile.
+CACHES = caches_for(REDIS_URL, key_prefix=env.str("CACHE_KEY_PREFIX", default="estateapp"))
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- auth ------------------------------------------------------------------------------
@@ -180,9 +167,14 @@ REST_FRAMEWORK = {
     "STRICT_JSON": True,
     "COERCE_DECIMAL_TO_STRING": True,
 }
-# Each user and API key of a company may use this share of the company's daily cap
+# Each admin and API key of a company may use this share of the company's daily cap
 # (at least one request), so no one caller can use up the day for the others.
 API_CALLER_DAILY_SHARE = Decimal(env.str("API_CALLER_DAILY_SHARE", default="0.5"))
+# Each marketer and client may use this share of it: low-privilege callers get less.
+API_MEMBER_CALLER_DAILY_SHARE = Decimal(env.str("API_MEMBER_CALLER_DAILY_SHARE", default="0.1"))
+# Marketers and clients together may use this share of it; the rest is kept for the
+# company's admins and API keys, so members cannot lock them out for the day.
+API_MEMBERS_DAILY_SHARE = Decimal(env.str("API_MEMBERS_DAILY_SHARE", default="0.5"))
 # Requests an hour for a signed-in user who acts for no company (a marketer before
 # affiliation); they are not metered.
 API_NO_COMPANY_HOURLY_LIMIT = env.int("API_NO_COMPANY_HOURLY_LIMIT", default=300)
@@ -204,9 +196,11 @@ ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="20/h")
 LOGIN_ACCOUNT_RATE_LIMIT = env.str("LOGIN_ACCOUNT_RATE_LIMIT", default="10/15m")
 # Proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-RATELIMIT_USE_CACHE = "default"
-# Without the cache, let logins through rather than lock everyone out.
-RATELIMIT_FAIL_OPEN = True
+# Counted in Redis, or in the process's memory while Redis is down (config/caches.py): a
+# Redis outage never switches these limits off. A count that could be kept nowhere
+# refuses the attempt.
+RATELIMIT_USE_CACHE = LIMITS_CACHE
+RATELIMIT_FAIL_OPEN = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "EstateApp API",

@@ -1,4 +1,5 @@
-"""Logins limited per account (the API's and the admin's together) and the admin login per IP.
+"""Logins limited per account (the API's and the admin's together) and the admin login per IP;
+a new password (reset or changed) opens an account that someone else's guesses locked.
 
 Each test freezes the clock (time-machine), so no django-ratelimit window ends halfway
 through it; moving the clock past the window is how a lockout is shown to end.
@@ -8,11 +9,15 @@ import time
 from typing import Any
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from apps.accounts.services import user_grant_billing_staff
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +28,7 @@ WRONG_PASSWORD = "Please enter the correct email and password for a staff accoun
 LOCKED_FOR_15_MINUTES = "Too many login attempts. For your security, try again in 15 minutes."
 LOCKED_FOR_60_MINUTES = "Too many login attempts. For your security, try again in 60 minutes."
 LOCKED_FOR_A_MINUTE = "Too many login attempts. For your security, try again in 1 minute."
+NEW_PASSWORD = "Fresh-Lagos-Pass-77"
 
 
 @pytest.fixture
@@ -50,6 +56,26 @@ def api_login(email: str, password: str, ip: str = CLIENT) -> Any:
     return APIClient().post(
         "/api/auth/login/", {"email": email, "password": password}, format="json", REMOTE_ADDR=ip
     )
+
+
+def reset_password(user: Any, new_password: str, token: str | None = None) -> Any:
+    """Confirm a password reset with the emailed link's uid and token."""
+    return APIClient().post(
+        "/api/auth/password/reset/confirm/",
+        {
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": token or default_token_generator.make_token(user),
+            "new_password": new_password,
+        },
+        format="json",
+        REMOTE_ADDR=CLIENT,
+    )
+
+
+def lock_out(email: str, attempts: int = 10) -> None:
+    """Someone else's wrong guesses, each from an address of its own."""
+    responses = [api_login(email, "not-the-password", ip=f"203.0.113.{n}") for n in range(attempts)]
+    assert [response.status_code for response in responses] == [401] * attempts
 
 
 def assert_logged_in(response: Any, user: Any) -> None:
@@ -205,3 +231,107 @@ def test_the_api_and_the_admin_share_the_accounts_attempts(
         assert_refused(response, WRONG_PASSWORD)
     assert_api_locked_out(api_login(staff.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
     assert_refused(admin_login(staff.email, PASSWORD), LOCKED_FOR_15_MINUTES)
+
+
+# --- a new password opens the account ---------------------------------------------------------
+
+
+def test_a_password_reset_opens_an_account_that_someone_else_locked(
+    settings: Any, frozen_clock: Any, commit: Any
+) -> None:
+    """As reported: 10 wrong passwords locked the account for 15 minutes; the owner reset
+    the password (204), and the new one was still refused (429)."""
+    settings.LOGIN_ACCOUNT_RATE_LIMIT = "10/15m"
+    user = UserFactory()
+    other = UserFactory()
+    lock_out(user.email)
+    lock_out(other.email)
+    assert_api_locked_out(api_login(user.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
+
+    with commit():
+        reset = reset_password(user, NEW_PASSWORD)
+    logged_in = api_login(user.email, NEW_PASSWORD)
+
+    assert reset.status_code == 204
+    assert logged_in.status_code == 200
+    assert "access" in logged_in.json()
+    # The account has a fresh count: ten attempts, then locked again.
+    lock_out(user.email, attempts=9)
+    assert_api_locked_out(api_login(user.email, NEW_PASSWORD), retry_after=FIFTEEN_MINUTES)
+    # Another account's lockout is its own.
+    assert_api_locked_out(api_login(other.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
+
+
+def test_a_reset_opens_the_admin_login_of_a_staff_account_kept_locked(
+    settings: Any, frozen_clock: Any, commit: Any
+) -> None:
+    """As reported: ten guesses a window (one every 90 seconds) keep a staff account
+    locked out of /admin/, and a password reset did not help."""
+    settings.LOGIN_ACCOUNT_RATE_LIMIT = "10/15m"
+    staff = billing_staff()
+    for n in range(10):
+        guess = admin_login(staff.email, "not-the-password", ip=f"203.0.113.{n}")
+        assert_refused(guess, WRONG_PASSWORD)
+    assert_refused(admin_login(staff.email, PASSWORD), LOCKED_FOR_15_MINUTES)
+
+    with commit():
+        assert reset_password(staff, NEW_PASSWORD).status_code == 204
+
+    assert_refused(admin_login(staff.email, PASSWORD), WRONG_PASSWORD)
+    assert_logged_in(admin_login(staff.email, NEW_PASSWORD), staff)
+
+
+def test_the_old_password_gets_no_fresh_attempts_before_the_new_one_is_stored(
+    settings: Any, frozen_clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.LOGIN_ACCOUNT_RATE_LIMIT = "10/15m"
+    user = UserFactory()
+    lock_out(user.email)
+
+    # Asking for a link, a link that is wrong and a new password that breaks the rules
+    # change nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = APIClient().post("/api/auth/password/reset/", {"email": user.email}, format="json")
+        bad_link = reset_password(user, NEW_PASSWORD, token="1-not-a-token")
+        weak = reset_password(user, "short")
+    assert (asked.status_code, bad_link.status_code, weak.status_code) == (202, 400, 400)
+    assert_api_locked_out(api_login(user.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
+
+    # The lock is cleared when the new password is committed, not before.
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        assert reset_password(user, NEW_PASSWORD).status_code == 204
+    assert_api_locked_out(api_login(user.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
+    for callback in pending:
+        callback()
+
+    assert api_login(user.email, PASSWORD).status_code == 401
+    assert api_login(user.email, NEW_PASSWORD).status_code == 200
+
+
+def test_changing_the_password_opens_the_account(
+    settings: Any, frozen_clock: Any, commit: Any
+) -> None:
+    """The owner, still signed in elsewhere, changes the password while locked out."""
+    settings.LOGIN_ACCOUNT_RATE_LIMIT = "10/15m"
+    user = UserFactory()
+    signed_in = client_for(user)
+    lock_out(user.email)
+
+    with commit():
+        wrong_current = signed_in.post(
+            "/api/auth/password/change/",
+            {"current_password": "not-the-password", "new_password": NEW_PASSWORD},
+            format="json",
+        )
+    assert wrong_current.status_code == 400
+    assert_api_locked_out(api_login(user.email, PASSWORD), retry_after=FIFTEEN_MINUTES)
+
+    with commit():
+        changed = signed_in.post(
+            "/api/auth/password/change/",
+            {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            format="json",
+        )
+
+    assert changed.status_code == 200
+    assert api_login(user.email, NEW_PASSWORD).status_code == 200

@@ -31,6 +31,7 @@ from apps.accounts.selectors import is_access_token_revoked
 from apps.accounts.services import expired_tokens_prune, issue_token_pair
 from apps.accounts.tokens import DENYLIST_KEY
 from apps.usage.counters import reset_counter_store
+from config.caches import caches_for
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.companies.factories import MembershipFactory
 
@@ -45,19 +46,8 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def redis_cache(location: str) -> dict[str, Any]:
-    """A django-redis cache at ``location``, configured as REDIS_URL configures production."""
-    return {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": location,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "IGNORE_EXCEPTIONS": True,
-            },
-            "KEY_PREFIX": "token-revocation-tests",
-        }
-    }
+    """The caches at ``location``, configured as REDIS_URL configures production."""
+    return caches_for(location, key_prefix="token-revocation-tests")
 
 
 @contextmanager

@@ -64,6 +64,8 @@ print(json.dumps({
     "database_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "cache_backend": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
+    "limits_cache": settings.CACHES[settings.RATELIMIT_USE_CACHE],
+    "limits_fail_open": settings.RATELIMIT_FAIL_OPEN,
     "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "celery_broker": settings.CELERY_BROKER_URL,
     "email_backend": settings.EMAIL_BACKEND,
@@ -190,6 +192,15 @@ def test_production_uses_the_shared_services_never_the_embedded_fallbacks() -> N
     assert loaded["cache_location"] == PRODUCTION_REQUIRED["REDIS_URL"]
     assert loaded["celery_broker"] == PRODUCTION_REQUIRED["CELERY_BROKER_URL"]
     assert loaded["celery_eager"] is False
+    # The login and signup limits count on the same Redis, seeing its errors (after a short
+    # wait) so that they count in the process's memory instead of switching off.
+    limits = loaded["limits_cache"]
+    assert limits["BACKEND"] == "apps.core.fallback_cache.RedisCacheWithLocalFallback"
+    assert limits["LOCATION"] == PRODUCTION_REQUIRED["REDIS_URL"]
+    assert "IGNORE_EXCEPTIONS" not in limits["OPTIONS"]
+    assert limits["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"] <= 0.5
+    assert limits["OPTIONS"]["SOCKET_TIMEOUT"] <= 0.5
+    assert loaded["limits_fail_open"] is False
 
 
 def test_production_passes_the_deploy_checks(tmp_path: Path) -> None:
@@ -225,6 +236,7 @@ def test_no_environment_runs_embedded() -> None:
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
     assert loaded["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["limits_cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert loaded["celery_broker"] == ""
     assert loaded["celery_eager"] is True
     assert loaded["email_backend"] == "django.core.mail.backends.console.EmailBackend"

@@ -1,13 +1,14 @@
-"""With Redis down, the API keeps serving: logins, tenant requests and logouts work, rate
-limits fail open, and /readyz says the cache is the problem."""
-
-import copy
+"""With Redis down, the API keeps serving: logins, tenant requests and logouts work, the
+tier limits fail open (the login limits keep counting in memory: see
+tests/accounts/test_login_limits_redis_outage.py), and /readyz says the cache is the
+problem."""
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
 from apps.usage.counters import reset_counter_store
+from config.caches import caches_for
 from tests.accounts.factories import PASSWORD
 from tests.companies.factories import MembershipFactory
 
@@ -17,23 +18,8 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def production_like_redis_cache(location: str) -> dict:
-    """The Redis cache exactly as base settings configure it, at ``location``."""
-    from config.settings import base
-
-    original = base.CACHES["default"]
-    if "django_redis" not in original["BACKEND"]:
-        # The embedded settings were loaded without REDIS_URL: build what REDIS_URL gives.
-        original = {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
-    cache = copy.deepcopy(original)
-    cache["LOCATION"] = location
-    return {"default": cache}
+    """The caches exactly as the settings configure them for a REDIS_URL of ``location``."""
+    return caches_for(location, key_prefix="estateapp")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from apps.companies.limits import forget_plan_limits
 from apps.usage import throttling
 from apps.usage.counters import reset_counter_store
+from config.caches import LIMITS_CACHE, caches_for
 from tests.companies.factories import TrialCompanyFactory
 from tests.usage.callers import CompanyCaller
 
@@ -21,14 +22,16 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def redis_cache(location: str, **options: Any) -> dict[str, Any]:
-    """A django-redis cache at ``location``, shaped like the one REDIS_URL configures."""
+    """A django-redis cache at ``location``, shaped like the one REDIS_URL configures, and
+    the login limits' cache on the same Redis, as REDIS_URL configures it."""
     return {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": location,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, **options},
             "KEY_PREFIX": "usage-tests",
-        }
+        },
+        LIMITS_CACHE: caches_for(location, key_prefix="usage-tests")[LIMITS_CACHE],
     }
 
 
@@ -45,7 +48,7 @@ def _fresh_usage_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def local_counters(settings: Any) -> Iterator[None]:
     """The embedded mode's store (LocalCounterStore on the local-memory cache)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = caches_for("", key_prefix="")
     reset_counter_store()
     cache.clear()
     yield

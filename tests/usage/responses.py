@@ -10,7 +10,12 @@ RATE_LIMIT_HEADERS = (
     "RateLimit-Policy",
     "RateLimit",
 )
-POLICY_WINDOWS = {"caller-hourly": 3600, "caller-daily": 86400, "company-daily": 86400}
+POLICY_WINDOWS = {
+    "caller-hourly": 3600,
+    "caller-daily": 86400,
+    "members-daily": 86400,
+    "company-daily": 86400,
+}
 
 
 def error_of(response: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""GET /api/usage/: the caller's hour and daily share, and the company's day and month."""
+"""GET /api/usage/: the caller's hour and daily share, the marketers' and clients' share of
+the day, and the company's day and month."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from tests.usage.callers import CompanyCaller, get_company
 
 pytestmark = pytest.mark.django_db
 
-LIMITS = ("caller_hourly", "caller_daily", "company_daily")
+LIMITS = ("caller_hourly", "caller_daily", "members_daily", "company_daily")
 
 
 def usage_numbers(response: Any) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def test_usage_shows_the_callers_hour_and_share_and_the_companys_day_and_month(
     assert usage_numbers(response) == {
         "caller_hourly": (4, 100),
         "caller_daily": (4, 500),
+        "members_daily": (0, 500),  # an admin and a key: not counted there
         "company_daily": (6, 1000),
         "month_to_date": 6,
         "plots": 2,
@@ -65,6 +67,28 @@ def test_an_api_key_sees_its_own_hour_and_share(trial_caller: CompanyCaller) -> 
     assert by_key["caller_hourly"] == (2, 100)
     assert by_key["caller_daily"] == (2, 500)
     assert by_key["company_daily"] == (4, 1000)
+
+
+def test_a_marketer_sees_their_share_and_what_marketers_and_clients_used_together(
+    trial_caller: CompanyCaller,
+) -> None:
+    marketer = trial_caller.another_member(role="marketer")
+    get_company(trial_caller.another_member(role="client"), times=4)
+    trial_caller.get_company(times=2)
+    marketer.get("/api/company/")
+
+    as_marketer = usage_numbers(marketer.get("/api/usage/"))
+    as_admin = usage_numbers(trial_caller.user_client.get("/api/usage/"))
+
+    # Starter's trial: 1,000 a day, 100 per marketer or client, 500 for all of them.
+    assert as_marketer["caller_hourly"] == (2, 100)
+    assert as_marketer["caller_daily"] == (2, 100)
+    assert as_marketer["members_daily"] == (6, 500)
+    assert as_marketer["company_daily"] == (8, 1000)
+    # An admin is shown what the members used; its own requests are not in it.
+    assert as_admin["caller_daily"] == (3, 500)
+    assert as_admin["members_daily"] == (6, 500)
+    assert as_admin["company_daily"] == (9, 1000)
 
 
 def test_month_to_date_adds_flushed_days_of_this_month_only(trial_caller: CompanyCaller) -> None:
@@ -106,6 +130,7 @@ def test_usage_shows_the_enterprise_override_and_daily_cap() -> None:
 
     assert numbers["caller_hourly"] == (1, 40_000)
     assert numbers["caller_daily"] == (1, 125_000)
+    assert numbers["members_daily"] == (0, 125_000)
     assert numbers["company_daily"] == (1, 250_000)
     assert numbers["max_plots"] == 10_000
 
@@ -119,9 +144,9 @@ def test_another_companys_usage_never_shows(trial_caller: CompanyCaller) -> None
     mine = usage_numbers(trial_caller.user_client.get("/api/usage/"))
     theirs = usage_numbers(other.user_client.get("/api/usage/"))
 
-    assert [mine[name][0] for name in LIMITS] == [1, 1, 1]
+    assert [mine[name][0] for name in LIMITS] == [1, 1, 0, 1]
     assert (mine["month_to_date"], mine["plots"]) == (1, 0)
-    assert [theirs[name][0] for name in LIMITS] == [8, 8, 8]
+    assert [theirs[name][0] for name in LIMITS] == [8, 8, 0, 8]
     assert (theirs["month_to_date"], theirs["plots"]) == (5_000, 1)
 
 

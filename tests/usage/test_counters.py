@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django_redis import get_redis_connection
 
+from apps.core.roles import Role
 from apps.usage.counters import (
     USAGE_TTL,
     CompanyWindows,
@@ -19,6 +20,8 @@ from apps.usage.counters import (
     caller_id,
     company_windows,
     counter_store,
+    counts_as_member,
+    members_daily_share,
     user_window,
 )
 
@@ -35,12 +38,18 @@ def windows(
     caller: str = "u1",
     *,
     company_id: int = COMPANY_ID,
+    role: str = Role.COMPANY_ADMIN,
     hourly: int = UNLIMITED,
     daily: int = UNLIMITED,
     now: datetime | None = None,
 ) -> CompanyWindows:
     return company_windows(
-        company_id=company_id, caller=caller, hourly_limit=hourly, daily_limit=daily, now=now
+        company_id=company_id,
+        caller=caller,
+        role=role,
+        hourly_limit=hourly,
+        daily_limit=daily,
+        now=now,
     )
 
 
@@ -131,8 +140,71 @@ def test_a_caller_is_a_user_or_an_api_key() -> None:
 def test_a_callers_daily_share(settings: Any, share: str, daily_limit: int, expected: int) -> None:
     settings.API_CALLER_DAILY_SHARE = share
 
-    assert caller_daily_share(daily_limit) == expected
+    assert caller_daily_share(daily_limit, role=Role.COMPANY_ADMIN) == expected
     assert windows(daily=daily_limit).caller_day.limit == expected
+
+
+def test_a_marketer_or_client_is_also_counted_in_the_members_day() -> None:
+    now = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 April in Lagos
+    admin = windows("u5", hourly=100, daily=1_000, now=now)
+    marketer = windows("u6", role=Role.MARKETER, hourly=100, daily=1_000, now=now)
+    client = windows("u7", role=Role.CLIENT, hourly=100, daily=1_000, now=now)
+
+    _, share, members, day = marketer.limits
+    assert [window.policy for window in marketer.limits] == [
+        "caller-hourly",
+        "caller-daily",
+        "members-daily",
+        "company-daily",
+    ]
+    assert (share.key, share.limit) == ("rl:s:41:u6:20260401", 100)
+    assert (members.key, members.limit, members.seconds) == ("rl:m:41:20260401", 500, 86400)
+    assert members.resets_at == day.resets_at and members.ttl == day.ttl
+    assert client.limits[2] == members
+    assert client.caller_day.limit == 100
+    # An admin (and an API key, which acts as one) is not counted in the members' day.
+    assert [window.policy for window in admin.limits] == [
+        "caller-hourly",
+        "caller-daily",
+        "company-daily",
+    ]
+    assert admin.caller_day.limit == 500
+    assert admin.members_day == members
+
+
+@pytest.mark.parametrize(
+    ("role", "member"),
+    [(Role.COMPANY_ADMIN, False), (Role.MARKETER, True), (Role.CLIENT, True), ("new-role", True)],
+)
+def test_everyone_but_an_admin_counts_as_a_member(role: str, member: bool) -> None:
+    assert counts_as_member(role) is member
+
+
+@pytest.mark.parametrize(
+    ("caller_share", "members_share", "daily_limit", "expected"),
+    [
+        ("0.1", "0.5", 1_000, (100, 500)),
+        ("0.1", "0.5", 15, (1, 7)),  # rounded down
+        ("0.1", "0.5", 1, (1, 1)),  # at least one request
+        ("0.29", "0.29", 100, (29, 29)),  # exact: a float would give 28
+        ("0", "0", 10, (1, 1)),
+    ],
+)
+def test_a_members_daily_share_and_the_members_share_together(
+    settings: Any,
+    caller_share: str,
+    members_share: str,
+    daily_limit: int,
+    expected: tuple[int, int],
+) -> None:
+    settings.API_MEMBER_CALLER_DAILY_SHARE = caller_share
+    settings.API_MEMBERS_DAILY_SHARE = members_share
+
+    shares = (caller_daily_share(daily_limit, role=Role.CLIENT), members_daily_share(daily_limit))
+
+    assert shares == expected
+    marketer = windows(role=Role.MARKETER, daily=daily_limit)
+    assert (marketer.caller_day.limit, marketer.members_day.limit) == expected
 
 
 def test_a_user_without_a_company_has_an_hour_of_their_own() -> None:
@@ -242,6 +314,42 @@ def test_a_refusal_by_a_share_alone_is_not_marked_but_one_with_the_cap_used_up_i
     ]
 
 
+def assert_members_share_the_part_of_the_day_left_to_them() -> None:
+    # A cap of 20: 2 per marketer or client, 10 for all of them, 10 per admin or key.
+    members = [
+        windows(f"u{n}", role=(Role.MARKETER, Role.CLIENT)[n % 2], daily=20) for n in range(6)
+    ]
+    admin, key = windows("u99", daily=20), windows("k1", daily=20)
+    store = counter_store()
+
+    over_share = [store.hit_company(members[0]) for _ in range(3)]
+    for member in members[1:5]:
+        for _ in range(2):
+            store.hit_company(member)
+    sixth = store.hit_company(members[5])
+    admins = [store.hit_company(admin) for _ in range(9)]
+    by_key = [store.hit_company(key) for _ in range(2)]
+
+    assert over_share == [
+        Hit(True, (1, 1, 1, 1)),
+        Hit(True, (2, 2, 2, 2)),
+        Hit(False, (2, 2, 2, 2), "caller-daily"),
+    ]
+    # Refused and counted nowhere: not in the caller's windows, not metered.
+    assert sixth == Hit(False, (0, 0, 10, 10), "members-daily")
+    assert store.peek((members[5].caller_hour, members[5].caller_day)) == (0, 0)
+    # Admins and keys are not counted in the members' day, and it does not limit them.
+    assert admins[-1] == Hit(True, (9, 9, 19))
+    assert by_key == [Hit(True, (1, 1, 20)), Hit(False, (1, 1, 20), "company-daily", True)]
+    assert store.peek((admin.members_day,)) == (10,)
+    assert store.metered_for(COMPANY_ID, day_of(admin)) == 20
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_local_store_keeps_the_members_to_their_part_of_the_day() -> None:
+    assert_members_share_the_part_of_the_day_left_to_them()
+
+
 @pytest.mark.usefixtures("local_counters")
 def test_a_new_day_starts_from_zero() -> None:
     today = datetime(2026, 4, 1, 22, 0, tzinfo=UTC)  # 23:00 in Lagos
@@ -331,6 +439,51 @@ def assert_many_callers_get_exactly_the_company_cap_and_no_more_than_a_share(
     }
     assert sorted(hit.counts[2] for hit in hits if hit.admitted) == list(range(1, HOURLY_LIMIT + 1))
     assert counter_store().metered_for(COMPANY_ID, day_of(requests[0])) == HOURLY_LIMIT
+
+
+def assert_members_get_exactly_their_part_and_the_admins_the_rest() -> None:
+    # A cap of 100: 10 per marketer or client and 50 for all of them; 50 per admin. Ten
+    # members fire 400 requests (one of them half), one admin 100, interleaved.
+    members = [
+        windows(f"u{n}", role=(Role.MARKETER, Role.CLIENT)[n % 2], daily=HOURLY_LIMIT)
+        for n in range(10)
+    ]
+    admin = windows("u99", daily=HOURLY_LIMIT)
+    requests = [
+        admin if n % 5 == 0 else members[0] if n % 2 else members[n % 10] for n in range(HITS)
+    ]
+
+    hits = hit_concurrently(requests)
+
+    admitted_by = Counter(
+        request.caller_day.key for request, hit in zip(requests, hits, strict=True) if hit.admitted
+    )
+    assert sum(admitted_by.values()) == HOURLY_LIMIT
+    assert admitted_by.pop(admin.caller_day.key) == 50
+    assert sum(admitted_by.values()) == 50
+    assert max(admitted_by.values()) == 10
+    admitted_members = [
+        hit for request, hit in zip(requests, hits, strict=True) if hit.admitted and request.member
+    ]
+    # Every admitted member request took its own place in the members' count.
+    assert sorted(hit.counts[2] for hit in admitted_members) == list(range(1, 51))
+    assert sorted(hit.counts[-1] for hit in hits if hit.admitted) == list(
+        range(1, HOURLY_LIMIT + 1)
+    )
+    assert counter_store().metered_for(COMPANY_ID, day_of(admin)) == HOURLY_LIMIT
+
+
+@pytest.mark.usefixtures("local_counters")
+def test_local_store_admits_exactly_the_members_part_under_64_threads() -> None:
+    assert_members_get_exactly_their_part_and_the_admins_the_rest()
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_redis_store_admits_exactly_the_members_part_under_64_threads() -> None:
+    assert isinstance(counter_store(), RedisCounterStore)
+
+    assert_members_get_exactly_their_part_and_the_admins_the_rest()
 
 
 @pytest.mark.usefixtures("local_counters")
@@ -447,3 +600,17 @@ def test_redis_store_limits_a_user_without_a_company_and_does_not_meter() -> Non
     assert hits == [Hit(True, (1,)), Hit(True, (2,)), Hit(False, (2,), "caller-hourly")]
     assert store.peek([window]) == (2,)
     assert store.metered(day_of(windows())) == {}
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_redis_store_keeps_the_members_to_their_part_of_the_day(settings: Any) -> None:
+    assert isinstance(counter_store(), RedisCounterStore)
+
+    assert_members_share_the_part_of_the_day_left_to_them()
+
+    members_day = windows(role=Role.MARKETER, daily=20).members_day
+    redis = get_redis_connection("default")
+    key = f"{settings.CACHES['default']['KEY_PREFIX']}:{members_day.key}"
+    assert redis.get(key) == b"10"
+    assert 0 < redis.ttl(key) <= members_day.ttl

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from apps.core.roles import Role
 from apps.usage import selectors, services
 from apps.usage.counters import RedisCounterStore, company_windows, counter_store
 from apps.usage.models import UsageRecord
@@ -30,6 +31,7 @@ def record_request(company_id: int, at: datetime | None = None, times: int = 1) 
     windows = company_windows(
         company_id=company_id,
         caller="u1",
+        role=Role.COMPANY_ADMIN,
         hourly_limit=UNLIMITED,
         daily_limit=UNLIMITED,
         now=at,
@@ -310,6 +312,7 @@ def test_usage_summary_reports_usage_against_the_limits() -> None:
         company_id=company.pk,
         user_id=1,
         api_key_id=None,
+        role=Role.COMPANY_ADMIN,
         hourly_limit=100,
         daily_limit=1000,
         max_plots=100,
@@ -318,6 +321,7 @@ def test_usage_summary_reports_usage_against_the_limits() -> None:
         company_id=company.pk,
         user_id=None,
         api_key_id=1,
+        role=Role.COMPANY_ADMIN,
         hourly_limit=100,
         daily_limit=1000,
         max_plots=100,
@@ -328,6 +332,7 @@ def test_usage_summary_reports_usage_against_the_limits() -> None:
     assert for_user_1 == UsageSummary(
         caller_hourly=LimitUsage(used=4, limit=100, resets_at=hour_ends),
         caller_daily=LimitUsage(used=4, limit=500, resets_at=day_ends),
+        members_daily=LimitUsage(used=0, limit=500, resets_at=day_ends),
         company_daily=LimitUsage(used=4, limit=1000, resets_at=day_ends),
         month_to_date=4,
         plots=2,

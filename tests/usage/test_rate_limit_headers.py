@@ -83,7 +83,7 @@ def test_x_rate_limit_describes_the_window_with_least_left() -> None:
 def test_the_companys_day_binds_once_the_others_have_used_it_up() -> None:
     caller = CompanyCaller(CompanyFactory(max_api_calls_daily=10))  # a share of 5
     caller.get_company(times=5)
-    get_company(caller.another_member(), times=4)
+    get_company(caller.another_member(role="company_admin"), times=4)
 
     last = caller.key_client.get("/api/company/")
 
@@ -96,3 +96,28 @@ def test_the_companys_day_binds_once_the_others_have_used_it_up() -> None:
     assert last["X-RateLimit-Limit"] == "10"
     assert last["X-RateLimit-Remaining"] == "0"
     assert int(last["X-RateLimit-Reset"]) % 86400 == MIDNIGHT_IN_LAGOS
+
+
+def test_a_marketer_or_client_also_sees_the_members_share_of_the_day(
+    trial_caller: CompanyCaller,
+) -> None:
+    trial_caller.get_company(times=2)
+    get_company(trial_caller.another_member(role="client"), times=3)
+
+    response = trial_caller.another_member(role="marketer").get("/api/company/")
+
+    assert response.status_code == 200
+    assert response["RateLimit-Policy"] == (
+        '"caller-hourly";q=100;w=3600, "caller-daily";q=100;w=86400, '
+        '"members-daily";q=500;w=86400, "company-daily";q=1000;w=86400'
+    )
+    assert remaining_by_policy(response) == {
+        "caller-hourly": 99,
+        "caller-daily": 99,
+        "members-daily": 496,
+        "company-daily": 994,
+    }
+    seconds_to_reset = seconds_to_reset_by_policy(response)
+    assert seconds_to_reset["members-daily"] == seconds_to_reset["company-daily"]
+    assert response["X-RateLimit-Limit"] == "100"
+    assert response["X-RateLimit-Remaining"] == "99"

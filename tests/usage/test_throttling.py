@@ -91,15 +91,23 @@ def _authenticated_request(user: Any) -> Request:
 
 @pytest.mark.usefixtures("local_counters")
 def test_the_throttle_runs_no_database_query(trial_caller: CompanyCaller) -> None:
-    member = _authenticated_request(trial_caller.admin)
+    admin = _authenticated_request(trial_caller.admin)
+    marketer = _authenticated_request(
+        MembershipFactory(company=trial_caller.company, role="marketer").user
+    )
     loner = _authenticated_request(UserFactory())
 
     with CaptureQueriesContext(connection) as queries:
-        allowed = [TenantRateThrottle().allow_request(request, None) for request in (member, loner)]
+        allowed = [
+            TenantRateThrottle().allow_request(request, None)
+            for request in (admin, marketer, loner)
+        ]
 
-    assert allowed == [True, True]
+    assert allowed == [True, True, True]
     assert queries.captured_queries == []
-    assert member._request.rate_limit.policy("company-daily").remaining == 999
+    assert admin._request.rate_limit.policy("company-daily").remaining == 999
+    assert marketer._request.rate_limit.policy("members-daily").remaining == 499
+    assert marketer._request.rate_limit.policy("company-daily").remaining == 998
     assert loner._request.rate_limit.policy("caller-hourly").remaining == 299
 
 
@@ -217,15 +225,15 @@ def test_one_member_using_up_their_hour_leaves_the_admins_and_keys_theirs(
 
 
 def test_one_caller_cannot_use_more_than_its_share_of_the_day() -> None:
-    # Professional: 1,000 an hour each; the company's 10 a day, 5 of them per caller.
+    # Professional: 1,000 an hour each; the company's 10 a day, 5 of them per admin.
     caller = CompanyCaller(CompanyFactory(max_api_calls_daily=10))
-    marketer = caller.another_member()
+    other_admin = caller.another_member(role="company_admin")
 
-    marketers_share = get_company(marketer, times=5)
-    refused = marketer.get("/api/company/")
+    other_admins_share = get_company(other_admin, times=5)
+    refused = other_admin.get("/api/company/")
     admins = caller.get_company(times=5)
 
-    assert statuses(marketers_share) == [200] * 5
+    assert statuses(other_admins_share) == [200] * 5
     assert refused.status_code == 429
     assert statuses(admins) == [200] * 5
     assert remaining_by_policy(admins[-1]) == {
@@ -277,6 +285,119 @@ def test_a_member_of_two_companies_has_an_hour_in_each(trial_caller: CompanyCall
     assert trial_caller.get_company()[0].status_code == 429
     assert as_other.status_code == 200
     assert remaining_by_policy(as_other)["caller-hourly"] == 999
+
+
+# --- marketers and clients cannot lock the admins out ------------------------------------------
+
+
+def test_a_client_and_a_marketer_can_no_longer_use_up_the_admins_day(settings: Any) -> None:
+    """The reported sequence: each caller's share 5 of a cap of 10; a client used 5, a
+    marketer 4, and the admins were refused until midnight."""
+    settings.API_MEMBER_CALLER_DAILY_SHARE = "0.5"  # as reported: 5 each, members too
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=10))
+    client1 = caller.another_member(role="client")
+    marketer1 = caller.another_member(role="marketer")
+
+    clients = get_company(client1, times=6)
+    marketers = get_company(marketer1, times=4)
+    admins = caller.get_company(times=3)
+    by_key = get_company(caller.key_client, times=2)
+
+    assert statuses(clients) == [200] * 5 + [429]
+    assert error_of(clients[-1])["details"]["limit"] == "caller-daily"
+    assert statuses(marketers) == [429] * 4
+    refusal = error_of(marketers[0])
+    assert refusal["message"] == (
+        "The share of the company's daily API requests that its marketers and clients may "
+        "use together (5 of 10) is used up."
+    )
+    retry_after = int(marketers[0]["Retry-After"])
+    assert abs(retry_after - seconds_until_midnight()) <= 2
+    assert refusal["details"] == {
+        "limit": "members-daily",
+        "limit_value": 5,
+        "retry_after": retry_after,
+    }
+    # The other half of the day is the admins' and the keys'.
+    assert statuses(admins + by_key) == [200] * 5
+    assert remaining_by_policy(by_key[-1]) == {
+        "caller-hourly": 998,
+        "caller-daily": 3,
+        "company-daily": 0,
+    }
+
+
+def test_each_marketer_or_client_gets_a_tenth_and_all_of_them_half_of_the_day() -> None:
+    # Professional: 1,000 an hour each; 20 a day: 2 per marketer or client, 10 for all of
+    # them together, 10 per admin or key.
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=20))
+    members = [caller.another_member(role=role) for role in ("client", "marketer") * 3]
+
+    first = get_company(members[0], times=3)
+    others = [response for member in members[1:5] for response in get_company(member, times=2)]
+    sixth = members[5].get("/api/company/")
+    admins = caller.get_company(times=11)
+
+    assert statuses(first) == [200, 200, 429]
+    assert error_of(first[-1])["details"] == {
+        "limit": "caller-daily",
+        "limit_value": 2,
+        "retry_after": int(first[-1]["Retry-After"]),
+    }
+    assert error_of(first[-1])["message"] == (
+        "Your share of the company's daily API requests (2 of 20) is used up."
+    )
+    assert statuses(others) == [200] * 8
+    assert remaining_by_policy(others[-1]) == {
+        "caller-hourly": 998,
+        "caller-daily": 0,
+        "members-daily": 0,
+        "company-daily": 10,
+    }
+    assert sixth.status_code == 429
+    assert error_of(sixth)["details"]["limit"] == "members-daily"
+    assert statuses(admins) == [200] * 10 + [429]
+    assert error_of(admins[-1])["details"]["limit"] == "caller-daily"
+    assert caller.key_client.get("/api/company/").status_code == 429  # the day is used up
+
+
+def test_admins_and_api_keys_are_not_counted_in_the_members_share() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=100))
+    caller.get_company(times=3)
+    get_company(caller.key_client, times=2)
+    marketer = caller.another_member(role="marketer")
+
+    by_marketer = marketer.get("/api/company/")
+    by_key = caller.key_client.get("/api/company/")
+
+    assert policy_quotas(by_marketer) == {
+        "caller-hourly": 1_000,
+        "caller-daily": 10,
+        "members-daily": 50,
+        "company-daily": 100,
+    }
+    assert remaining_by_policy(by_marketer) == {
+        "caller-hourly": 999,
+        "caller-daily": 9,
+        "members-daily": 49,
+        "company-daily": 94,
+    }
+    assert policy_quotas(by_key) == {
+        "caller-hourly": 1_000,
+        "caller-daily": 50,
+        "company-daily": 100,
+    }
+
+
+def test_the_members_shares_come_from_the_settings(settings: Any) -> None:
+    settings.API_MEMBER_CALLER_DAILY_SHARE = "0.05"
+    settings.API_MEMBERS_DAILY_SHARE = "0.3"
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=1_000))
+
+    response = caller.another_member(role="client").get("/api/company/")
+
+    assert policy_quotas(response)["caller-daily"] == 50
+    assert policy_quotas(response)["members-daily"] == 300
 
 
 # --- users with no company ------------------------------------------------------------------
@@ -543,6 +664,23 @@ def test_the_share_and_the_company_cap_through_the_api_on_redis() -> None:
     assert statuses(responses) == [200, 200, 429, 200, 200, 429]
     assert error_of(responses[2])["details"]["limit"] == "caller-daily"
     assert error_of(responses[-1])["details"]["limit"] == "company-daily"
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_counters")
+def test_the_members_share_through_the_api_on_redis() -> None:
+    caller = CompanyCaller(CompanyFactory(max_api_calls_daily=20))  # 2 each, 10 together
+
+    members = [caller.another_member(role=role) for role in ("client", "marketer") * 3]
+    responses = [response for member in members for response in get_company(member, times=2)]
+    admins = caller.get_company(times=10)
+
+    assert statuses(responses) == [200] * 10 + [429, 429]
+    assert {error_of(response)["details"]["limit"] for response in responses[10:]} == {
+        "members-daily"
+    }
+    assert statuses(admins) == [200] * 10
+    assert remaining_by_policy(admins[-1])["company-daily"] == 0
 
 
 @pytest.mark.redis

@@ -19,35 +19,38 @@ from apps.usage.counters.windows import (
     usage_key,
 )
 
-# KEYS: caller hour, caller day, company day, usage, days, daily-refused marker.
-# ARGV: their three limits, hour ttl, day ttl, usage ttl, company id.
+# KEYS: the caller's n limit counters in the order checked (the company's day last: caller
+# hour, caller day, for marketers and clients the members' day, company day), then usage,
+# days, the daily-refused marker.
+# ARGV: n, the n limits, the n ttls, usage ttl, company id.
 # Returns {refused by (0: admitted, else the position of the first full limit), the
-# company's first refusal today with its daily cap used up (0/1), the three counts}. A
-# refused request is counted nowhere; an admitted one in all three windows and in the
-# day's metering.
+# company's first refusal today with its daily cap used up (0/1), the n counts}. A refused
+# request is counted nowhere; an admitted one in every limit and in the day's metering.
 COMPANY_HIT_SCRIPT = """
-local found = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
-local counts = {tonumber(found[1]) or 0, tonumber(found[2]) or 0, tonumber(found[3]) or 0}
-for i = 1, 3 do
-  if counts[i] >= tonumber(ARGV[i]) then
+local n = tonumber(ARGV[1])
+local found = redis.call('MGET', unpack(KEYS, 1, n))
+local counts = {}
+for i = 1, n do counts[i] = tonumber(found[i]) or 0 end
+for i = 1, n do
+  if counts[i] >= tonumber(ARGV[1 + i]) then
     local first = 0
-    if counts[3] >= tonumber(ARGV[3]) and redis.call('SET', KEYS[6], '1', 'NX', 'EX', ARGV[5]) then
+    if counts[n] >= tonumber(ARGV[1 + n])
+      and redis.call('SET', KEYS[n + 3], '1', 'NX', 'EX', ARGV[1 + 2 * n]) then
       first = 1
     end
-    return {i, first, counts[1], counts[2], counts[3]}
+    return {i, first, unpack(counts)}
   end
 end
-local ttls = {ARGV[4], ARGV[5], ARGV[5]}
-for i = 1, 3 do
+for i = 1, n do
   counts[i] = redis.call('INCR', KEYS[i])
-  if counts[i] == 1 then redis.call('EXPIRE', KEYS[i], ttls[i]) end
+  if counts[i] == 1 then redis.call('EXPIRE', KEYS[i], ARGV[1 + n + i]) end
 end
-if redis.call('INCR', KEYS[4]) == 1 then
-  redis.call('EXPIRE', KEYS[4], ARGV[6])
-  redis.call('SADD', KEYS[5], ARGV[7])
-  redis.call('EXPIRE', KEYS[5], ARGV[6])
+if redis.call('INCR', KEYS[n + 1]) == 1 then
+  redis.call('EXPIRE', KEYS[n + 1], ARGV[2 + 2 * n])
+  redis.call('SADD', KEYS[n + 2], ARGV[3 + 2 * n])
+  redis.call('EXPIRE', KEYS[n + 2], ARGV[2 + 2 * n])
 end
-return {0, 0, counts[1], counts[2], counts[3]}
+return {0, 0, unpack(counts)}
 """
 
 # KEYS: the window's counter. ARGV: its limit, its ttl. Returns {admitted (0/1), count}.
@@ -82,9 +85,9 @@ class RedisCounterStore:
                 self._key(windows.daily_refused_key),
             ],
             args=[
+                len(limits),
                 *(window.limit for window in limits),
-                windows.caller_hour.ttl,
-                windows.company_day.ttl,
+                *(window.ttl for window in limits),
                 USAGE_TTL,
                 windows.company_id,
             ],

@@ -1,13 +1,18 @@
 """The windows a request is counted in, their counter keys and their limits.
 
-A request made for a company is counted against three limits, checked in this order:
+A request made for a company is counted against these limits, checked in this order:
 
 - ``caller-hourly``: the caller's own hour, the tier's hourly limit. The caller is a user
   (``u<id>``) or a company API key (``k<id>``), so one member cannot use up the hour of
   the others.
-- ``caller-daily``: the caller's share of the company's daily cap
-  (``API_CALLER_DAILY_SHARE`` of it, at least one request), so one member cannot use up
-  the day of the others either.
+- ``caller-daily``: the caller's share of the company's daily cap, so one member cannot
+  use up the day of the others either: ``API_CALLER_DAILY_SHARE`` of it for an admin or
+  an API key, ``API_MEMBER_CALLER_DAILY_SHARE`` for a marketer or a client (at least one
+  request).
+- ``members-daily`` (marketers and clients only): what they may use of the company's day
+  all together, ``API_MEMBERS_DAILY_SHARE`` of it. The rest is kept for the company's
+  admins and API keys, which are not counted in it: low-privilege members, however many,
+  cannot lock the admins out for the day.
 - ``company-daily``: the company's daily cap (``max_api_calls_daily``), shared by all.
 
 A signed-in user acting for no company (a marketer before affiliation) is counted in
@@ -16,6 +21,7 @@ their own hour only (``API_NO_COMPANY_HOURLY_LIMIT``) and not metered.
 Keys (the cache's key prefix is added on Redis):
 - ``rl:h:<company>:<caller>:<YYYYMMDDHH>`` the caller's admitted requests this hour
 - ``rl:s:<company>:<caller>:<YYYYMMDD>``   the caller's admitted requests today
+- ``rl:m:<company>:<YYYYMMDD>``            the marketers' and clients' admitted requests today
 - ``rl:d:<company>:<YYYYMMDD>``            the company's admitted requests today
 - ``rl:h:user:<user>:<YYYYMMDDHH>``        a no-company user's admitted requests this hour
 - ``usage:<company>:<YYYYMMDD>``           requests admitted today (metering)
@@ -33,6 +39,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from apps.core.roles import Role
+
 HOUR = 3600
 DAY = 86400
 # Metering counters outlive their day so the flush after midnight still finds them.
@@ -42,6 +50,7 @@ TTL_GRACE = 60
 
 CALLER_HOURLY = "caller-hourly"
 CALLER_DAILY = "caller-daily"
+MEMBERS_DAILY = "members-daily"
 COMPANY_DAILY = "company-daily"
 
 
@@ -64,14 +73,20 @@ class CompanyWindows:
     company_id: int
     caller_hour: Window
     caller_day: Window
+    # What marketers and clients use together; counted only for them (see ``member``),
+    # always known so that anyone can be shown it.
+    members_day: Window
     company_day: Window
     usage_key: str
     days_key: str
     daily_refused_key: str
+    member: bool  # a marketer or a client, not an admin or an API key
 
     @property
-    def limits(self) -> tuple[Window, Window, Window]:
-        """The three limits in the order they are checked."""
+    def limits(self) -> tuple[Window, ...]:
+        """The limits of this caller in the order they are checked; the company's day last."""
+        if self.member:
+            return (self.caller_hour, self.caller_day, self.members_day, self.company_day)
         return (self.caller_hour, self.caller_day, self.company_day)
 
 
@@ -99,10 +114,30 @@ def caller_id(*, user_id: int | None, api_key_id: int | None) -> str:
     raise ValueError("A caller is a user or an API key.")
 
 
-def caller_daily_share(daily_limit: int) -> int:
-    """How much of the company's daily cap one caller may use: a share, at least one."""
-    share = Decimal(str(settings.API_CALLER_DAILY_SHARE))
-    return min(daily_limit, max(1, math.floor(daily_limit * share)))
+def counts_as_member(role: str) -> bool:
+    """Whether a caller in ``role`` draws on the members' share of the day.
+
+    Everyone but the company's admins (API keys act as admins): a role added later is
+    limited like a marketer until someone decides otherwise.
+    """
+    return role != Role.COMPANY_ADMIN
+
+
+def _share_of(daily_limit: int, share: Decimal | str) -> int:
+    return min(daily_limit, max(1, math.floor(daily_limit * Decimal(str(share)))))
+
+
+def caller_daily_share(daily_limit: int, *, role: str) -> int:
+    """How much of the company's daily cap one caller in ``role`` may use: a share of it
+    (a smaller one for marketers and clients), at least one request."""
+    if counts_as_member(role):
+        return _share_of(daily_limit, settings.API_MEMBER_CALLER_DAILY_SHARE)
+    return _share_of(daily_limit, settings.API_CALLER_DAILY_SHARE)
+
+
+def members_daily_share(daily_limit: int) -> int:
+    """How much of the company's daily cap its marketers and clients may use together."""
+    return _share_of(daily_limit, settings.API_MEMBERS_DAILY_SHARE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +170,13 @@ def company_windows(
     *,
     company_id: int,
     caller: str,
+    role: str,
     hourly_limit: int,
     daily_limit: int,
     now: datetime | None = None,
 ) -> CompanyWindows:
-    """The windows of a request by ``caller`` (see ``caller_id``) for a company."""
+    """The windows of a request by ``caller`` (see ``caller_id``), acting in ``role``, for
+    a company."""
     clock = _clock(now)
     return CompanyWindows(
         company_id=company_id,
@@ -154,7 +191,15 @@ def company_windows(
         caller_day=Window(
             policy=CALLER_DAILY,
             key=f"rl:s:{company_id}:{caller}:{clock.day}",
-            limit=caller_daily_share(daily_limit),
+            limit=caller_daily_share(daily_limit, role=role),
+            seconds=DAY,
+            resets_at=clock.day_resets_at,
+            ttl=clock.day_ttl,
+        ),
+        members_day=Window(
+            policy=MEMBERS_DAILY,
+            key=f"rl:m:{company_id}:{clock.day}",
+            limit=members_daily_share(daily_limit),
             seconds=DAY,
             resets_at=clock.day_resets_at,
             ttl=clock.day_ttl,
@@ -170,6 +215,7 @@ def company_windows(
         usage_key=usage_key(company_id, clock.day),
         days_key=usage_days_key(clock.day),
         daily_refused_key=f"rl:e:{company_id}:{clock.day}",
+        member=counts_as_member(role),
     )
 
 
