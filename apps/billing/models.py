@@ -55,6 +55,9 @@ class Invoice(TenantOwnedModel):
     subtotal = money(default=ZERO, help_text="Fees and overage less credits, before VAT.")
     overage = money(default=ZERO)
     credits_applied = money(default=ZERO)
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0.0750"), help_text="The VAT rate billed."
+    )
     tax = money(default=ZERO)
     total = money(default=ZERO)
     amount_paid = money(default=ZERO)

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,8 +13,12 @@ from rest_framework.views import APIView
 from apps.billing import serializers
 from apps.billing.filters import InvoiceFilter
 from apps.billing.models import Invoice, InvoiceStatus
+from apps.billing.renderers import PDFRenderer
 from apps.billing.selectors import subscription_overview
+from apps.billing.services import invoice_pdf_download
 from apps.core.permissions import IsCompanyAdmin
+from apps.core.renderers import JSONRenderer
+from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
 
@@ -35,6 +41,38 @@ class InvoiceViewSet(
         if self.action == "retrieve":
             return queryset.prefetch_related("lines")
         return queryset
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="The invoice as a PDF (A4), to save: GET makes a plain link work.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        renderer_classes=[PDFRenderer, JSONRenderer],
+    )
+    def download(self, request: Request, pk: str) -> Response:
+        invoice = self.get_object()
+        if request.method == "POST":
+            EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        pdf = invoice_pdf_download(
+            company_id=invoice.company_id, invoice_id=invoice.pk, user_id=request.user.pk
+        )
+        return Response(
+            pdf.content,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
+        )
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error on the download is answered in the error format, whatever was accepted.
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), PDFRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_serializer_class(self) -> type:
         if self.action == "retrieve":

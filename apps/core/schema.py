@@ -199,7 +199,10 @@ class ApiAutoSchema(AutoSchema):
         for status in sorted(self.error_statuses()):
             if str(status) in responses:
                 continue
-            response = self._get_response_for_code(ErrorSerializer, str(status))
+            # Errors are JSON whatever the success answer is (a PDF, say).
+            response = self._get_response_for_code(
+                ErrorSerializer, str(status), media_types=["application/json"]
+            )
             response["description"] = ERROR_DESCRIPTIONS[status]
             headers = {}
             if status in (429, 503):

@@ -15,9 +15,11 @@ from apps.billing.services.dunning import (
     dunning_run,
 )
 from apps.billing.services.invoicing import (
+    InvoicePdf,
     PaymentApplied,
     invoice_apply_payment,
     invoice_issue,
+    invoice_pdf_download,
     invoice_raise,
     invoice_void,
 )
@@ -26,6 +28,7 @@ from apps.billing.services.monthly_run import RunSummary, monthly_invoices_gener
 __all__ = [
     "UNPAID_INVOICES",
     "DunningSummary",
+    "InvoicePdf",
     "PaymentApplied",
     "Period",
     "RunSummary",
@@ -35,6 +38,7 @@ __all__ = [
     "dunning_run",
     "invoice_apply_payment",
     "invoice_issue",
+    "invoice_pdf_download",
     "invoice_raise",
     "invoice_void",
     "monthly_invoices_generate",

@@ -92,6 +92,7 @@ def invoices_write(
             subtotal=draft.calculation.subtotal,
             overage=draft.calculation.overage,
             credits_applied=draft.calculation.credits_used,
+            vat_rate=settings.VAT_RATE,
             tax=draft.calculation.vat,
             total=draft.calculation.total,
             status=InvoiceStatus.ISSUED if issue else InvoiceStatus.DRAFT,
@@ -303,3 +304,32 @@ def invoice_raise(*, company_id: int, period: Period, issue: bool = True) -> Inv
         issue=issue,
     )
     return invoice
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePdf:
+    filename: str
+    content: bytes
+
+
+def invoice_pdf_download(*, company_id: int, invoice_id: int, user_id: int | None) -> InvoicePdf:
+    """The PDF of one of the company's issued invoices, recorded as a data export."""
+    # Imported here so reportlab loads only in processes that make PDFs.
+    from apps.billing.documents import invoice_pdf, pdf_filename
+
+    invoice = (
+        Invoice.objects.for_company(company_id)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .prefetch_related("lines")
+        .get_for(invoice_id)
+    )
+    content = invoice_pdf(invoice)
+    publish(
+        signals.data_exported,
+        sender=Invoice,
+        company_id=company_id,
+        user_id=user_id,
+        kind="invoice_pdf",
+        object_id=invoice.pk,
+    )
+    return InvoicePdf(filename=pdf_filename(invoice), content=content)
