@@ -209,3 +209,16 @@ def test_the_command_prints_a_summary_and_checks_its_arguments():
     for bad in (["--period", "2026-13"], ["--period", "2999-01"], ["--batch-size", "0"]):
         with pytest.raises(CommandError):
             call_command("generate_monthly_invoices", *bad, stdout=StringIO())
+
+
+def test_an_invoice_credits_cover_entirely_is_issued_paid(events, commit):
+    company = billed_company(Tier.STARTER)
+    Credit.objects.create(company=company, amount=50000, remaining=50000, reason="goodwill")
+
+    with commit():
+        monthly_invoices_generate(period=OCTOBER)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.status, invoice.total) == (InvoiceStatus.PAID, Decimal("0.00"))
+    assert invoice.number and invoice.paid_at
+    assert [e["invoice_id"] for e in events.named("invoice_paid")] == [invoice.pk]

@@ -95,8 +95,9 @@ def invoices_write(
             vat_rate=settings.VAT_RATE,
             tax=draft.calculation.vat,
             total=draft.calculation.total,
-            status=InvoiceStatus.ISSUED if issue else InvoiceStatus.DRAFT,
+            status=_issued_status(draft.calculation.total) if issue else InvoiceStatus.DRAFT,
             issued_at=now if issue else None,
+            paid_at=now if issue and draft.calculation.total == 0 else None,
             due_date=today + timedelta(days=settings.BILLING_NET_DAYS) if issue else None,
         )
         for draft, number in zip(drafts, numbers, strict=True)
@@ -135,6 +136,11 @@ def invoices_write(
     return invoices
 
 
+def _issued_status(total: Decimal) -> str:
+    # Credits can cover a whole invoice: there is nothing to pay, so it is paid.
+    return InvoiceStatus.PAID if total == 0 else InvoiceStatus.ISSUED
+
+
 def _publish_issued(invoice: Invoice) -> None:
     publish(
         signals.invoice_issued,
@@ -145,6 +151,20 @@ def _publish_issued(invoice: Invoice) -> None:
         total=invoice.total,
         due_date=invoice.due_date,
         source=invoice.source,
+    )
+    if invoice.status == InvoiceStatus.PAID:
+        _publish_paid(invoice)
+
+
+def _publish_paid(invoice: Invoice) -> None:
+    publish(
+        signals.invoice_paid,
+        sender=Invoice,
+        invoice_id=invoice.pk,
+        company_id=invoice.company_id,
+        number=invoice.number,
+        total=invoice.total,
+        paid_at=invoice.paid_at,
     )
 
 
@@ -169,10 +189,13 @@ def invoice_issue(*, invoice_id: int) -> Invoice:
             f"A {invoice.status} invoice cannot be issued.", code=ErrorCode.INVOICE_NOT_ISSUABLE
         )
     [invoice.number] = take_numbers(sequence, 1)
-    invoice.status = InvoiceStatus.ISSUED
+    invoice.status = _issued_status(invoice.total)
     invoice.issued_at = timezone.now()
+    invoice.paid_at = invoice.issued_at if invoice.status == InvoiceStatus.PAID else None
     invoice.due_date = timezone.localdate() + timedelta(days=settings.BILLING_NET_DAYS)
-    invoice.save(update_fields=["number", "status", "issued_at", "due_date", "updated_at"])
+    invoice.save(
+        update_fields=["number", "status", "issued_at", "paid_at", "due_date", "updated_at"]
+    )
     _publish_issued(invoice)
     return invoice
 
@@ -253,15 +276,7 @@ def invoice_apply_payment(
         )
     if paid_now:
         company_settle_if_paid_up(company_id=company_id)
-        publish(
-            signals.invoice_paid,
-            sender=Invoice,
-            invoice_id=invoice.pk,
-            company_id=company_id,
-            number=invoice.number,
-            total=invoice.total,
-            paid_at=paid_at,
-        )
+        _publish_paid(invoice)
     return PaymentApplied(
         invoice_id=invoice.pk,
         number=invoice.number or "",
