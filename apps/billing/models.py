@@ -69,13 +69,20 @@ class Invoice(TenantOwnedModel):
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=500, blank=True)
+    # Card invoices: how far Stripe's total is from the calculator's (None: not checked,
+    # or within per-line rounding).
+    reconciliation_difference = money(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_start", "-id"]
         constraints = [
-            # A second invoice for one company, period and source cannot exist.
+            # A second invoice of ours for one company and period cannot exist. Card
+            # invoices are unique by Stripe's id instead: Stripe may issue a subscription's
+            # first invoice and its first renewal for periods starting the same day.
             models.UniqueConstraint(
-                fields=["company", "period_start", "source"], name="one_invoice_per_period"
+                fields=["company", "period_start", "source"],
+                condition=Q(source="internal"),
+                name="one_invoice_per_period",
             ),
             models.CheckConstraint(
                 condition=Q(total__gte=0) & Q(amount_paid__gte=0) & Q(subtotal__gte=0),

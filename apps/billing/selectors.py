@@ -107,3 +107,8 @@ def subscription_overview(*, company_id: int, today: date | None = None) -> Subs
         credits_available=credits,
         estimate=estimate,
     )
+
+
+def card_invoice_id(*, external_id: str) -> int | None:
+    """Our mirror of a card invoice, by the gateway's id."""
+    return Invoice.objects.filter(external_id=external_id).values_list("pk", flat=True).first()

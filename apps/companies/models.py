@@ -107,6 +107,12 @@ class Company(TimeStampedModel):
     suspension_reason = models.CharField(
         max_length=64, blank=True, help_text="Why the company is suspended, while it is."
     )
+    # Card payers: the subscription as Stripe last told us, and when Stripe said it, so an
+    # older event never overwrites newer state.
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    gateway_state_at = models.DateTimeField(null=True, blank=True)
     max_plots = models.PositiveIntegerField(help_text="Plots included in the plan.")
     max_agents = models.PositiveIntegerField(help_text="Approved marketers allowed.")
     max_api_calls_daily = models.PositiveIntegerField()

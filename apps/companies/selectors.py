@@ -6,12 +6,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.companies.models import (
     Company,
     Membership,
     Plan,
+    PlanStripePrice,
     SubscriptionChange,
     # Also the vocabulary other apps use to reason about a company's standing.
     SubscriptionStatus,
@@ -149,6 +151,10 @@ class BillingAccount:
     pays_by_card: bool
     suspension_reason: str
     trial_ends_at: datetime | None
+    stripe_customer_id: str
+    stripe_subscription_id: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
 
 
 def _billing_account(company: Company) -> BillingAccount:
@@ -162,6 +168,10 @@ def _billing_account(company: Company) -> BillingAccount:
         pays_by_card=bool(company.stripe_subscription_id),
         suspension_reason=company.suspension_reason,
         trial_ends_at=company.trial_ends_at,
+        stripe_customer_id=company.stripe_customer_id,
+        stripe_subscription_id=company.stripe_subscription_id,
+        current_period_end=company.current_period_end,
+        cancel_at_period_end=company.cancel_at_period_end,
     )
 
 
@@ -240,3 +250,38 @@ def _days_per_tier(
             days[state[0]] = days.get(state[0], 0) + 1
         day += timedelta(days=1)
     return [TierDays(tier=tier, days=count) for tier, count in days.items()]
+
+
+# --- for the payments gateway -------------------------------------------------------------------
+
+
+def stripe_price_for_tier(*, tier: str) -> str | None:
+    """The gateway price a tier is billed on in this environment (STRIPE_ENVIRONMENT)."""
+    return (
+        PlanStripePrice.objects.filter(plan__code=tier, environment=settings.STRIPE_ENVIRONMENT)
+        .values_list("price_id", flat=True)
+        .first()
+    )
+
+
+def tier_for_stripe_price(*, price_id: str) -> str | None:
+    return (
+        PlanStripePrice.objects.filter(price_id=price_id)
+        .values_list("plan__code", flat=True)
+        .first()
+    )
+
+
+def company_id_for_gateway_customer(*, customer_id: str) -> int | None:
+    if not customer_id:
+        return None
+    return (
+        Company.objects.filter(stripe_customer_id=customer_id).values_list("pk", flat=True).first()
+    )
+
+
+def companies_with_card_subscriptions(*, company_id: int | None = None) -> list[BillingAccount]:
+    companies = Company.objects.exclude(stripe_subscription_id="").order_by("pk")
+    if company_id is not None:
+        companies = companies.filter(pk=company_id)
+    return [_billing_account(company) for company in companies]

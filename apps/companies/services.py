@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -214,6 +214,71 @@ def company_change_subscription(
             new_status=company.subscription_status,
         )
     return company
+
+
+# --- card subscriptions (kept by the payments gateway) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CardSubscriptionState:
+    """A company's subscription as the payment gateway (Stripe) reports it."""
+
+    customer_id: str
+    subscription_id: str
+    tier: str | None  # None: the gateway's price is none of our plans; the tier stays
+    status: str  # one of SubscriptionStatus
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    state_at: datetime  # when the gateway said so (its event's creation time)
+    reason: str = ""  # why, when the state suspends the company
+
+
+@transaction.atomic
+def company_apply_card_subscription(*, company_id: int, state: CardSubscriptionState) -> bool:
+    """Bring the company in line with its card subscription; returns False (and changes
+    nothing) when ``state`` is older than what was last applied, so events arriving out
+    of order never roll the company back."""
+    company = Company.objects.select_for_update().get(pk=company_id)
+    if company.gateway_state_at is not None and state.state_at < company.gateway_state_at:
+        return False
+    company_change_subscription(
+        company_id=company_id, tier=state.tier, status=state.status, reason=state.reason
+    )
+    company = Company.objects.get(pk=company_id)
+    company.stripe_customer_id = company.stripe_customer_id or state.customer_id
+    company.stripe_subscription_id = state.subscription_id
+    company.current_period_end = state.current_period_end
+    company.cancel_at_period_end = state.cancel_at_period_end
+    company.subscription_ends_at = state.current_period_end if state.cancel_at_period_end else None
+    company.gateway_state_at = state.state_at
+    company.save(
+        update_fields=[
+            "stripe_customer_id",
+            "stripe_subscription_id",
+            "current_period_end",
+            "cancel_at_period_end",
+            "subscription_ends_at",
+            "gateway_state_at",
+            "updated_at",
+        ]
+    )
+    return True
+
+
+@transaction.atomic
+def company_link_gateway_customer(*, company_id: int, customer_id: str) -> None:
+    """Remember the company's customer at the gateway (made once, reused after)."""
+    Company.objects.filter(pk=company_id, stripe_customer_id="").update(
+        stripe_customer_id=customer_id, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def company_record_cancellation(*, company_id: int, reason: str) -> None:
+    """Keep why a company cancelled (churn analysis needs it)."""
+    Company.objects.filter(pk=company_id).update(
+        cancellation_reason=reason.strip()[:500], updated_at=timezone.now()
+    )
 
 
 # --- memberships ---------------------------------------------------------------------------

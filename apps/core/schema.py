@@ -168,7 +168,7 @@ class ApiAutoSchema(AutoSchema):
         statuses = {503}
         if self._takes_body() or self._takes_query():
             statuses.add(400)
-        if self._takes_body():
+        if self._takes_body() and self.view.get_parsers():
             statuses.add(415)
         if self._authenticates():
             statuses |= {401, 403}

@@ -1,7 +1,13 @@
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
 
 from apps.core.money import format_naira
-from apps.payments.models import Payment
+from apps.payments.models import Payment, PaymentMethod, WebhookEvent
+from apps.payments.webhooks import webhook_process
 
 
 @admin.register(Payment)
@@ -29,6 +35,59 @@ class PaymentAdmin(admin.ModelAdmin):
         return format_naira(payment.amount)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    list_display = ("company", "brand", "last4", "exp_month", "exp_year", "is_default")
+    search_fields = ("company__name", "last4")
+    list_select_related = ("company",)
+    readonly_fields = [field.name for field in PaymentMethod._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """Stripe's events as received: read-only, replayable."""
+
+    list_display = ("event_id", "type", "status", "attempts", "created", "received_at")
+    list_filter = ("status", "type", "livemode")
+    search_fields = ("event_id", "type")
+    date_hierarchy = "received_at"
+    exclude = ("payload",)
+    readonly_fields = [
+        *(field.name for field in WebhookEvent._meta.fields if field.name != "payload"),
+        "payload_pretty",
+    ]
+    actions = ["reprocess"]
+
+    @admin.display(description="payload")
+    def payload_pretty(self, event: WebhookEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
+
+    @admin.action(description="Process the selected events again")
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        done = failed = 0
+        for event_pk in queryset.values_list("pk", flat=True):
+            try:
+                webhook_process(event_pk=event_pk)
+            except Exception as exc:  # shown to the person, recorded on the event
+                failed += 1
+                self.message_user(request, f"Event {event_pk} failed: {exc}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"{done} events processed, {failed} failed.")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

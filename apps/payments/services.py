@@ -1,6 +1,10 @@
 """Recording payments. Every path that receives money (billing staff recording a bank
-transfer or cash today, Stripe next) writes a Payment here and applies it to billing's
-invoice through billing's services, in one transaction."""
+transfer or cash, a card charged by the gateway) writes a Payment here and applies it to
+billing's invoice through billing's services, in one transaction.
+
+The card subscription services (checkout, plan change, cancellation, the portal) are in
+``apps.payments.subscriptions``; the webhook's in ``apps.payments.webhooks``.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +19,7 @@ from apps.core.events import publish
 from apps.core.money import round_kobo
 from apps.payments import signals
 from apps.payments.errors import DuplicateReference
-from apps.payments.models import OFFLINE_METHODS, Payment, PaymentStatus
+from apps.payments.models import OFFLINE_CHANNELS, Payment, PaymentChannel, PaymentStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +59,91 @@ def payment_record_offline(
     (``created`` False); the same reference for a different payment is a 409. Refused:
     a zero, negative or sub-kobo amount, another company's invoice, a void or draft one.
     """
-    if method not in OFFLINE_METHODS:
+    if method not in OFFLINE_CHANNELS:
         raise ValidationFailed(details={"method": ["Bank transfer or cash."]})
+    return _record(
+        company_id=company_id,
+        invoice_id=invoice_id,
+        amount=amount,
+        method=method,
+        reference=reference,
+        paid_at=paid_at,
+        recorded_by_id=recorded_by_id,
+    )
+
+
+@transaction.atomic
+def payment_record_card(
+    *,
+    company_id: int,
+    invoice_id: int,
+    amount: Decimal,
+    payment_intent_id: str,
+    charge_id: str = "",
+    paid_at: datetime | None = None,
+) -> PaymentRecorded:
+    """Record a card payment the gateway made (its payment intent is the reference): the
+    webhook may report it twice or by two events; it is recorded once."""
+    return _record(
+        company_id=company_id,
+        invoice_id=invoice_id,
+        amount=amount,
+        method=PaymentChannel.STRIPE,
+        reference=payment_intent_id,
+        paid_at=paid_at,
+        charge_id=charge_id,
+    )
+
+
+@transaction.atomic
+def payment_record_card_failure(
+    *,
+    company_id: int,
+    invoice_id: int | None,
+    amount: Decimal,
+    payment_intent_id: str,
+    attempt: str,
+    reason: str,
+) -> int:
+    """Record a failed card attempt (``attempt`` tells one from the next: the event id),
+    and say so to those who must act on it; returns the Payment's id."""
+    payment, created = Payment.objects.get_or_create(
+        method=PaymentChannel.STRIPE,
+        reference=f"{payment_intent_id}:failed:{attempt}",
+        defaults={
+            "company_id": company_id,
+            "invoice_id": invoice_id,
+            "amount": round_kobo(amount),
+            "status": PaymentStatus.FAILED,
+            "paid_at": timezone.now(),
+            "failure_reason": reason[:500],
+        },
+    )
+    if created:
+        publish(
+            signals.payment_failed,
+            sender=Payment,
+            payment_id=payment.pk,
+            company_id=company_id,
+            invoice_id=invoice_id,
+            amount=payment.amount,
+            method=PaymentChannel.STRIPE,
+            reason=payment.failure_reason,
+        )
+    return payment.pk
+
+
+def _record(
+    *,
+    company_id: int,
+    invoice_id: int,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    paid_at: datetime | None,
+    recorded_by_id: int | None = None,
+    charge_id: str = "",
+) -> PaymentRecorded:
     reference = reference.strip()
     if not reference:
         raise ValidationFailed(details={"reference": ["The bank's or receipt's reference."]})
@@ -76,6 +163,7 @@ def payment_record_offline(
                 status=PaymentStatus.SUCCEEDED,
                 paid_at=paid_at,
                 recorded_by_id=recorded_by_id,
+                gateway_charge_id=charge_id,
             )
     except IntegrityError:
         # Recorded by someone else a moment ago.

@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.generate_monthly_invoices",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    "payments-sync-stripe-subscriptions": {
+        "task": "payments.sync_stripe_subscriptions",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "billing-run-dunning": {
         "task": "billing.run_dunning",
         "schedule": crontab(hour=6, minute=0),
@@ -339,6 +343,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Which Plan price ids apply: "test" or "live" (one Stripe account per environment).
 STRIPE_ENVIRONMENT = env.str("STRIPE_ENVIRONMENT", default="test")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Retries of a failed call to Stripe inside one request or task (with back-off).
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_ENABLED = configure_stripe(secret_key=STRIPE_SECRET_KEY, api_base=STRIPE_API_BASE)
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

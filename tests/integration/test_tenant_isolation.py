@@ -42,6 +42,7 @@ PUBLIC_ROUTES = {
     "marketer-signup",
     "email-verify",
     "invitation-signup",
+    "stripe-webhook",
     "plans",
     "schema",
     "docs",
@@ -58,6 +59,10 @@ SELF_ROUTES = {
     "invitation-accept",
     "usage",
     "subscription",
+    "checkout",
+    "subscription-change",
+    "subscription-cancel",
+    "portal",
 }
 
 

@@ -3,10 +3,18 @@
 - invoicing: invoices written from the calculator, issued, paid, voided;
 - monthly_run: the monthly invoices for offline payers;
 - dunning: overdue invoices, suspension and reactivation;
-- credits: credits given by billing staff (and overpayments).
+- credits: credits given by billing staff (and overpayments);
+- card_invoices: card payers' invoices, adjusted and mirrored from the gateway.
 """
 
 from apps.billing.periods import Period
+from apps.billing.services.card_invoices import (
+    Adjustment,
+    CardInvoice,
+    CardInvoiceLine,
+    card_invoice_adjustments,
+    card_invoice_mirror,
+)
 from apps.billing.services.credits import credit_create, credit_update
 from apps.billing.services.dunning import (
     UNPAID_INVOICES,
@@ -27,11 +35,16 @@ from apps.billing.services.monthly_run import RunSummary, monthly_invoices_gener
 
 __all__ = [
     "UNPAID_INVOICES",
+    "Adjustment",
+    "CardInvoice",
+    "CardInvoiceLine",
     "DunningSummary",
     "InvoicePdf",
     "PaymentApplied",
     "Period",
     "RunSummary",
+    "card_invoice_adjustments",
+    "card_invoice_mirror",
     "company_settle_if_paid_up",
     "credit_create",
     "credit_update",

@@ -42,7 +42,7 @@ class Draft:
     calculation: InvoiceCalculation
 
 
-def _allocate_credits(
+def allocate_credits(
     invoice: Invoice, credits: list[Credit], amount: Decimal
 ) -> list[CreditAllocation]:
     """Use ``amount`` of the company's credits, oldest first (they are locked)."""
@@ -120,7 +120,7 @@ def invoices_write(
     allocations = [
         allocation
         for invoice, draft in zip(invoices, drafts, strict=True)
-        for allocation in _allocate_credits(
+        for allocation in allocate_credits(
             invoice, credits.get(draft.company_id, []), draft.calculation.credits_used
         )
     ]
@@ -153,10 +153,10 @@ def _publish_issued(invoice: Invoice) -> None:
         source=invoice.source,
     )
     if invoice.status == InvoiceStatus.PAID:
-        _publish_paid(invoice)
+        publish_paid(invoice)
 
 
-def _publish_paid(invoice: Invoice) -> None:
+def publish_paid(invoice: Invoice) -> None:
     publish(
         signals.invoice_paid,
         sender=Invoice,
@@ -276,7 +276,7 @@ def invoice_apply_payment(
         )
     if paid_now:
         company_settle_if_paid_up(company_id=company_id)
-        _publish_paid(invoice)
+        publish_paid(invoice)
     return PaymentApplied(
         invoice_id=invoice.pk,
         number=invoice.number or "",
