@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from apps.payments.models import Payment
+from apps.payments.models import OFFLINE_METHODS, Payment, PaymentMethod
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +36,13 @@ def payments_for_invoices(*, invoice_ids: Iterable[int]) -> dict[int, list[Payme
             )
         )
     return found
+
+
+def payment_method_labels() -> dict[str, str]:
+    """Every payment method's name for people, by its stored value."""
+    return dict(PaymentMethod.choices)
+
+
+def offline_payment_methods() -> list[tuple[str, str]]:
+    """The methods billing staff record by hand (bank transfer, cash), as form choices."""
+    return [(method.value, method.label) for method in OFFLINE_METHODS]

@@ -45,9 +45,11 @@ def credit_update(*, credit_id: int, amount: Decimal, reason: str) -> Credit:
     amount = _valid_amount(amount)
     if not reason.strip():
         raise ValidationFailed(details={"reason": ["Say why the credit is given."]})
-    if amount != credit.amount and credit.remaining != credit.amount:
-        raise ConflictError("Part of this credit has been used; its amount stays.")
-    credit.amount = credit.remaining = amount
+    if amount != credit.amount:
+        if credit.remaining != credit.amount:
+            raise ConflictError("Part of this credit has been used; its amount stays.")
+        # Unused, so all of the new amount is left (a used credit keeps its remaining).
+        credit.amount = credit.remaining = amount
     credit.reason = reason.strip()
     credit.save(update_fields=["amount", "remaining", "reason", "updated_at"])
     return credit
