@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from apps.payments.models import OFFLINE_METHODS, Payment, PaymentMethod
+from apps.payments.models import OFFLINE_CHANNELS, Payment, PaymentChannel
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +40,9 @@ def payments_for_invoices(*, invoice_ids: Iterable[int]) -> dict[int, list[Payme
 
 def payment_method_labels() -> dict[str, str]:
     """Every payment method's name for people, by its stored value."""
-    return dict(PaymentMethod.choices)
+    return dict(PaymentChannel.choices)
 
 
 def offline_payment_methods() -> list[tuple[str, str]]:
     """The methods billing staff record by hand (bank transfer, cash), as form choices."""
-    return [(method.value, method.label) for method in OFFLINE_METHODS]
+    return [(method.value, method.label) for method in OFFLINE_CHANNELS]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_invoice_vat_rate'),
+        ('billing', '0003_billing_staff_permissions'),
         ('companies', '0007_card_subscription_state'),
     ]
 
