@@ -236,10 +236,29 @@ class StripeStandIn:
         """A copy of the object with this id as the stand-in now holds it (KeyError if none)."""
         return self.api.get(id)
 
-    def set_subscription_state(self, id: str, **changes: Any) -> StripeDict:
-        """Change a subscription behind the app's back (status, price_id, period_start,
-        period_end, cancel_at_period_end, metadata, latest_invoice)."""
-        return self.api.set_subscription_state(id, **changes)
+    def set_subscription_state(
+        self,
+        id: str,
+        *,
+        status: str | None = None,
+        price_id: str | None = None,
+        period_start: so.Timestamp | None = None,
+        period_end: so.Timestamp | None = None,
+        cancel_at_period_end: bool | None = None,
+        metadata: Mapping[str, str] | None = None,
+        latest_invoice: str | None = None,
+    ) -> StripeDict:
+        """Change a subscription behind the app's back (drift, renewals, dunning)."""
+        return self.api.set_subscription_state(
+            id,
+            status=status,
+            price_id=price_id,
+            period_start=period_start,
+            period_end=period_end,
+            cancel_at_period_end=cancel_at_period_end,
+            metadata=metadata,
+            latest_invoice=latest_invoice,
+        )
 
     def complete_checkout(
         self, session_id: str, *, payment_method: Mapping[str, Any] | None = None

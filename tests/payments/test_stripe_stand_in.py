@@ -373,6 +373,11 @@ def test_items_land_on_the_draft_renewal_and_vat_is_added(stripe_server, client,
         client.v1.invoice_items.create(
             {"customer": sub.customer, "invoice": invoice.id, "amount": 1}
         )
+    paid = stripe_server.pay_invoice(invoice.id)
+    final = client.v1.invoices.retrieve(invoice.id)
+    assert (final.status, final.amount_paid, final.amount_remaining) == ("paid", 5_299_750, 0)
+    assert final.number.endswith("-0002")  # the customer's second invoice
+    assert paid.invoice_payment["payment"]["payment_intent"] == paid.payment_intent["id"]
 
 
 def test_a_declined_renewal(stripe_server, client):
