@@ -83,7 +83,8 @@ def payment_record_card(
     paid_at: datetime | None = None,
 ) -> PaymentRecorded:
     """Record a card payment the gateway made (its payment intent is the reference): the
-    webhook may report it twice or by two events; it is recorded once."""
+    webhook may report it twice or by two events; it is recorded once. The invoice's
+    amounts and status are the gateway's, mirrored by billing: nothing is applied here."""
     return _record(
         company_id=company_id,
         invoice_id=invoice_id,
@@ -92,6 +93,7 @@ def payment_record_card(
         reference=payment_intent_id,
         paid_at=paid_at,
         charge_id=charge_id,
+        apply_to_invoice=False,
     )
 
 
@@ -143,6 +145,7 @@ def _record(
     paid_at: datetime | None,
     recorded_by_id: int | None = None,
     charge_id: str = "",
+    apply_to_invoice: bool = True,
 ) -> PaymentRecorded:
     reference = reference.strip()
     if not reference:
@@ -170,9 +173,12 @@ def _record(
         return _repeat(
             Payment.objects.get(method=method, reference=reference), company_id, invoice_id, amount
         )
-    applied = invoice_apply_payment(
-        company_id=company_id, invoice_id=invoice_id, amount=amount, paid_at=paid_at
-    )
+    paid_now, balance, overpayment = False, None, Decimal("0.00")
+    if apply_to_invoice:
+        applied = invoice_apply_payment(
+            company_id=company_id, invoice_id=invoice_id, amount=amount, paid_at=paid_at
+        )
+        paid_now, balance, overpayment = applied.paid_now, applied.balance, applied.overpayment
     publish(
         signals.payment_succeeded,
         sender=Payment,
@@ -181,13 +187,13 @@ def _record(
         invoice_id=invoice_id,
         amount=amount,
         method=method,
-        invoice_paid=applied.paid_now,
+        invoice_paid=paid_now,
     )
     return PaymentRecorded(
         payment_id=payment.pk,
         created=True,
-        invoice_paid=applied.balance == 0,
-        overpayment=applied.overpayment,
+        invoice_paid=balance == 0,
+        overpayment=overpayment,
     )
 
 

@@ -66,6 +66,7 @@ def checkout_start(*, company_id: int, tier: str) -> str:
 
     The company's customer at the gateway is reused, or made (with its billing email).
     """
+    gateway = get_gateway()
     account = billing_account(company_id=company_id)
     if account.stripe_subscription_id and account.status not in (
         SubscriptionStatus.CANCELLED,
@@ -75,7 +76,6 @@ def checkout_start(*, company_id: int, tier: str) -> str:
             "The company already pays by card: change its plan instead.",
             code=ErrorCode.ALREADY_SUBSCRIBED,
         )
-    gateway = get_gateway()
     price_id = _price(tier)
     customer_id = gateway.ensure_customer(
         company_id=company_id,
@@ -107,8 +107,9 @@ def _card_subscription(company_id: int) -> str:
 def subscription_change(*, company_id: int, tier: str) -> GatewaySubscription:
     """Ask the gateway to move the card subscription to ``tier``, prorated; the new limits
     apply when the gateway confirms it."""
+    gateway = get_gateway()
     subscription_id = _card_subscription(company_id)
-    return get_gateway().change_plan(subscription_id=subscription_id, price_id=_price(tier))
+    return gateway.change_plan(subscription_id=subscription_id, price_id=_price(tier))
 
 
 def subscription_cancel(
@@ -116,8 +117,9 @@ def subscription_cancel(
 ) -> GatewaySubscription:
     """Cancel the card subscription, by default at the end of the paid period (access
     continues until then); the reason is kept."""
+    gateway = get_gateway()
     subscription_id = _card_subscription(company_id)
-    subscription = get_gateway().cancel(
+    subscription = gateway.cancel(
         subscription_id=subscription_id, at_period_end=at_period_end
     )
     with transaction.atomic():
@@ -133,13 +135,14 @@ def subscription_cancel(
 
 
 def portal_url(*, company_id: int) -> str:
+    gateway = get_gateway()
     account = billing_account(company_id=company_id)
     if not account.stripe_customer_id:
         raise ConflictError(
             "The company has no card on file yet: subscribe by card first.",
             code=ErrorCode.NO_CARD_SUBSCRIPTION,
         )
-    return get_gateway().portal_url(
+    return gateway.portal_url(
         customer_id=account.stripe_customer_id, return_url=_frontend("billing")
     )
 

@@ -3,6 +3,7 @@ the SDK pins (config/stripe.py). Every call that creates something carries an
 idempotency key derived from what it does, so a retried task never makes a second
 customer, session or invoice item."""
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -94,12 +95,13 @@ class StripeGateway:
             raise InvalidSignature()
         for secret in secrets:
             try:
-                event = stripe.Webhook.construct_event(payload, signature, secret)
+                stripe.Webhook.construct_event(payload, signature, secret)
             except stripe.SignatureVerificationError:
                 continue
             except ValueError as exc:  # not JSON
                 raise InvalidSignature("The webhook's body is not JSON.") from exc
-            data = event.to_dict()
+            # The event as Stripe sent it (the SDK's objects turn numbers into Decimals).
+            data = json.loads(payload)
             return GatewayEvent(
                 id=data["id"],
                 type=data["type"],

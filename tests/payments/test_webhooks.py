@@ -1,0 +1,213 @@
+"""Stripe's webhook: verified, stored once, processed exactly once, safe in any order."""
+
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from apps.companies.models import Company, SubscriptionChange, SubscriptionStatus
+from apps.payments.models import WebhookEvent, WebhookStatus
+from apps.payments.webhooks import handlers
+from tests.companies.factories import CompanyFactory
+from tests.payments import stripe_objects as so
+from tests.payments.conftest import WEBHOOK_SECRET, price_id
+from tests.payments.stripe_signing import event_body, sign
+
+pytestmark = pytest.mark.django_db
+
+HOUR = 3600
+
+
+def subscription_event(
+    kind,
+    company,
+    *,
+    status="active",
+    tier="professional",
+    created=None,
+    cancel_at_period_end=False,
+    sub_id="sub_1",
+):
+    subscription = so.subscription(
+        company.stripe_customer_id or "cus_1",
+        price_id(tier),
+        status=status,
+        cancel_at_period_end=cancel_at_period_end,
+        metadata={"company_id": str(company.pk)},
+        id=sub_id,
+    )
+    return so.event(f"customer.subscription.{kind}", subscription, created=created)
+
+
+@pytest.fixture
+def card_company(db):
+    return CompanyFactory(
+        subscription_tier="starter", subscription_status="trialing", stripe_customer_id="cus_1"
+    )
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+def test_a_valid_event_is_stored_once_and_processed(
+    stripe_server, api_client, card_company, deliver
+):
+    event = subscription_event("updated", card_company)
+
+    first = deliver(api_client, event)
+    again = deliver(api_client, event)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    stored = WebhookEvent.objects.get()
+    assert (stored.event_id, stored.type, stored.status, stored.attempts) == (
+        event["id"],
+        "customer.subscription.updated",
+        WebhookStatus.PROCESSED,
+        1,
+    )
+    card_company.refresh_from_db()
+    assert (card_company.subscription_tier, card_company.subscription_status) == (
+        "professional",
+        "active",
+    )
+
+
+@pytest.mark.parametrize("case", ["unsigned", "tampered", "wrong secret", "too old", "not json"])
+def test_bad_deliveries_are_400_and_store_nothing(stripe_server, api_client, card_company, case):
+    event = subscription_event("updated", card_company)
+    body = event_body(event)
+    headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET)}
+    if case == "unsigned":
+        headers = {}
+    elif case == "tampered":
+        body = body.replace(b"professional", b"enterprise")
+    elif case == "wrong secret":
+        headers = {"HTTP_STRIPE_SIGNATURE": sign(body, "whsec_someone_else")}
+    elif case == "too old":
+        headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET, int(time.time()) - HOUR)}
+    elif case == "not json":
+        body = b"not json at all"
+        headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET)}
+
+    response = api_client.generic(
+        "POST", "/api/webhooks/stripe/", body, content_type="application/json", **headers
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert not WebhookEvent.objects.exists()
+    assert Company.objects.get(pk=card_company.pk).subscription_tier == "starter"
+
+
+def test_secrets_are_rotated_by_listing_both(
+    stripe_server, api_client, card_company, settings, deliver
+):
+    settings.STRIPE_WEBHOOK_SECRET = f"whsec_new_one,{WEBHOOK_SECRET}"
+    assert deliver(api_client, subscription_event("updated", card_company)).status_code == 200
+    assert (
+        deliver(
+            api_client, subscription_event("updated", card_company), secret="whsec_new_one"
+        ).status_code
+        == 200
+    )
+
+
+def test_without_stripe_configured_the_webhook_answers_503(
+    api_client, settings, card_company, deliver
+):
+    settings.STRIPE_SECRET_KEY = ""
+    response = deliver(api_client, subscription_event("updated", card_company))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "payments_unavailable"
+    assert "Retry-After" in response
+
+
+def test_other_event_types_are_stored_as_ignored(stripe_server, api_client, deliver):
+    event = so.event("customer.created", so.customer("cus_9"))
+    assert deliver(api_client, event).status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookStatus.IGNORED
+
+
+def test_the_webhook_is_not_throttled(stripe_server, api_client, card_company, settings, deliver):
+    # A tier limit of 1 an hour would refuse the second request of a caller.
+    responses = [deliver(api_client, subscription_event("updated", card_company)) for _ in range(5)]
+    assert [response.status_code for response in responses] == [200] * 5
+
+
+# --- order and failures ---------------------------------------------------------------------
+
+
+def test_an_older_event_never_overwrites_newer_state(
+    stripe_server, api_client, card_company, deliver
+):
+    now = int(time.time())
+    newer = subscription_event("updated", card_company, tier="enterprise", created=now)
+    older = subscription_event("created", card_company, tier="professional", created=now - 60)
+
+    deliver(api_client, newer)
+    deliver(api_client, older)
+
+    card_company.refresh_from_db()
+    assert card_company.subscription_tier == "enterprise"
+    assert card_company.max_plots == 10000
+    assert WebhookEvent.objects.filter(status=WebhookStatus.PROCESSED).count() == 2
+
+
+def test_cancel_at_period_end_keeps_access_until_then(
+    stripe_server, api_client, card_company, deliver
+):
+    deliver(api_client, subscription_event("updated", card_company, cancel_at_period_end=True))
+    card_company.refresh_from_db()
+    assert card_company.cancel_at_period_end is True
+    assert card_company.subscription_ends_at == card_company.current_period_end
+    assert card_company.is_subscription_active()
+
+
+def test_a_deleted_subscription_suspends_the_company(
+    stripe_server, api_client, card_company, deliver
+):
+    deliver(api_client, subscription_event("updated", card_company))
+    deliver(
+        api_client,
+        subscription_event(
+            "deleted", card_company, status="canceled", created=int(time.time()) + 1
+        ),
+    )
+    card_company.refresh_from_db()
+    assert card_company.subscription_status == SubscriptionStatus.SUSPENDED
+    assert card_company.suspension_reason == "subscription_ended"
+
+
+def test_a_handler_that_fails_halfway_leaves_nothing_and_can_be_run_again(
+    stripe_server, api_client, card_company, monkeypatch, deliver
+):
+    real_apply = handlers.card_subscription_apply
+
+    def apply_then_crash(**kwargs):
+        real_apply(**kwargs)
+        raise RuntimeError("worker lost its database connection")
+
+    monkeypatch.setattr(handlers, "card_subscription_apply", apply_then_crash)
+    history_before = SubscriptionChange.objects.count()
+
+    response = deliver(api_client, subscription_event("updated", card_company))
+
+    assert response.status_code == 200  # Stripe is answered whatever processing does
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.attempts) == (WebhookStatus.FAILED, 1)
+    assert "worker lost" in event.last_error
+    card_company.refresh_from_db()
+    assert (card_company.subscription_tier, card_company.subscription_status) == (
+        "starter",
+        "trialing",
+    )
+    assert SubscriptionChange.objects.count() == history_before
+
+    monkeypatch.setattr(handlers, "card_subscription_apply", real_apply)
+    call_command("reprocess_stripe_events", "--failed", stdout=StringIO())
+
+    event.refresh_from_db()
+    assert (event.status, event.attempts, event.last_error) == (WebhookStatus.PROCESSED, 2, "")
+    card_company.refresh_from_db()
+    assert card_company.subscription_tier == "professional"
