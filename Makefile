@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate seed worker beat bench clean
+.PHONY: install run test lint format migrate seed worker beat bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,5 +50,10 @@ bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
 
+# Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
+# its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.
+fuzz: install
+	bash .ci/fuzz $(FUZZ)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache htmlcov .coverage
+	rm -rf $(VENV) .pytest_cache .ruff_cache htmlcov .coverage .fuzz .hypothesis .schemathesis
