@@ -39,6 +39,7 @@ from apps.core.tenancy import get_tenant
 class LoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    documented_errors = (401,)  # the email or password is wrong
 
     @extend_schema(request=serializers.LoginSerializer, responses=serializers.TokenPairSerializer)
     @limit_by_ip("LOGIN_RATE_LIMIT")
@@ -56,6 +57,7 @@ class LoginView(APIView):
 class RefreshView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    documented_errors = (401,)  # the refresh token is invalid, used or expired
 
     @extend_schema(request=serializers.RefreshSerializer, responses=serializers.TokenPairSerializer)
     @limit_by_ip("LOGIN_RATE_LIMIT")

@@ -34,6 +34,9 @@ from apps.core.permissions import IsTenantMember
 from apps.core.serializers import StrictInputMixin, WritableChoicesField
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Longest text a query parameter is documented to take (the search filter's limit); the
+# whole request line must stay within what a proxy or gunicorn accepts.
+QUERY_TEXT_MAX_LENGTH = 100
 
 ERROR_DESCRIPTIONS = {
     400: "The input is invalid; `details` names each field and what is wrong with it.",
@@ -186,6 +189,8 @@ class ApiAutoSchema(AutoSchema):
             statuses.add(404)
         if self._action_name() in getattr(self.view, "conflict_actions", ()):
             statuses.add(409)
+        # What a view answers beyond what its shape shows (a login's 401, say).
+        statuses |= set(getattr(self.view, "documented_errors", ()))
         if self._throttled() or self._ip_limited():
             statuses.add(429)
         return statuses
@@ -213,6 +218,22 @@ class ApiAutoSchema(AutoSchema):
                 response["headers"] = headers
             responses[str(status)] = response
         return responses
+
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters = super()._get_parameters()
+        ordering_fields = getattr(self.view, "ordering_fields", None)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query" or schema.get("type") != "string":
+                continue
+            if parameter["name"] == "ordering" and ordering_fields:
+                # The fields a list can be ordered by, ascending or (with "-") descending.
+                schema["enum"] = [
+                    value for field in ordering_fields for value in (field, f"-{field}")
+                ]
+            elif "enum" not in schema and "format" not in schema:
+                schema.setdefault("maxLength", QUERY_TEXT_MAX_LENGTH)
+        return parameters
 
     def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
         schema = super()._map_basic_serializer(serializer, direction)
