@@ -32,7 +32,7 @@ waiting on the database; and runs it a second time, which must create nothing. M
 the process's peak resident set (getrusage) next to what it held before the run.
 BENCH_PROFILE=<file> profiles the first run with pyinstrument (`pip install pyinstrument`)
 and writes the profile there instead of the results (BENCH_PROFILE_ALL=1 keeps the
-library frames).
+library frames). BENCH_KEEPDB=1 keeps the database afterwards, to look into.
 
 Prints a table and writes bench/results/monthly_run.json. Not a test: numbers, no asserts.
 """
@@ -390,6 +390,8 @@ def load(period: Period, now: datetime) -> dict[str, Any]:
         with cursor.cursor.copy("COPY bench_plot_run FROM STDIN") as copy:
             for run in plot_runs:
                 copy.write_row(run)
+        # In the order they were made, as in production: one company's plots (and below,
+        # its usage records) are spread over the table, as the run's queries meet them.
         cursor.execute(
             f"INSERT INTO {Plot._meta.db_table} (created_at, updated_at, company_id, estate_id,"  # noqa: S608
             " plot_number, size_sqm, price, status)"
@@ -399,7 +401,7 @@ def load(period: Period, now: datetime) -> dict[str, Any]:
             " 2500000 + (g % 13) * 250000,"
             " CASE WHEN g % 3 = 0 THEN 'sold' WHEN g % 11 = 0 THEN 'reserved'"
             " ELSE 'available' END"
-            " FROM bench_plot_run r, generate_series(1, r.plots) g"
+            " FROM bench_plot_run r, generate_series(1, r.plots) g ORDER BY 1"
         )
         rows["plots"] = cursor.rowcount
         steps["plots"] = time.perf_counter() - step_started
@@ -424,6 +426,7 @@ def load(period: Period, now: datetime) -> dict[str, Any]:
             " u.company_id, d::date, least(u.cap, u.mean * (50 + (u.company_id * 7919"
             " + (d::date - date '2000-01-01') * 104729) % 101) / 100)"
             " FROM bench_usage u, generate_series(u.first_day, u.last_day, interval '1 day') d"
+            " ORDER BY d, u.company_id"
         )
         rows["usage records"] = cursor.rowcount
         steps["usage records"] = time.perf_counter() - step_started
@@ -710,7 +713,10 @@ def main() -> None:
         runs = [measured_in_child(test_url, period, which) for which in ("first", "second")]
     finally:
         connection.close()
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+        if os.environ.get("BENCH_KEEPDB"):
+            print(f"kept the database {test_name} (BENCH_KEEPDB); the next run replaces it")
+        else:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
     if runs[0]["profiled"]:
         print(f"profile written to {os.environ['BENCH_PROFILE']}; no results written")
         return
