@@ -7,17 +7,18 @@ created and migrated, dropped at the end) and loads it with COPY and server-side
 INSERT ... SELECT, not services one by one. For the month that just ended (BENCH_PERIOD,
 YYYY-MM, picks another), BENCH_COMPANIES companies (10,000):
 
-- tiers: 80 % Starter, 17 % Professional, 3 % Enterprise;
+- tiers drawn 80 % Starter, 17 % Professional, 3 % Enterprise (about 75/21/4 at the
+  month's end, after the moves below);
 - a subscription history for each (a Starter trial, then paid; some moved tier before
   the month): 5 % pay by card (a Stripe subscription: skipped by the run), 2 % joined
   after the month (not looked at), 3 % joined late in the month and are still on trial
   (looked at, not billable), 3 % ended their trial inside it, 6 % moved up a tier inside
   it and 1 % down, 1.5 % went past due and were suspended inside it, 0.5 % were
   reactivated inside it, 0.5 % had cancelled before it, 2 % changed tier after it;
-- estates (1 to 8 a company) and plots, lognormal a company: median 40 on Starter (one
-  in nine beyond the 100 included), 250 on Professional (one in twenty-five beyond its
-  1,000), 900 on Enterprise; up to a tenth added during the month and some after it (not
-  counted): about 1.57 million plots. They are made by the server (generate_series),
+- estates (1 to 8 a company) and plots, lognormal a company: median 40 on Starter (some
+  beyond the 100 included), 250 on Professional (a few beyond its 1,000), 900 on
+  Enterprise; up to a tenth added during the month and some after it (not counted):
+  about 1.57 million plots. They are made by the server (generate_series),
   with the plain indexes built after the rows (BENCH_PLOT_SCALE scales them);
 - a usage record for every company and day of the month and of the month before (the
   daily cap of the plan holds): a quarter of Starter companies beyond the 10,000 calls a
