@@ -45,10 +45,12 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-# The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL).
+# The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL); the monthly
+# run's needs PostgreSQL (DATABASE_URL), beside whose database it makes and drops its own.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
+	$(BIN)/python bench/monthly_run.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
 # its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.

@@ -1,5 +1,6 @@
 """Read-side of companies for other apps: plain data objects, never ORM rows."""
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -226,29 +227,36 @@ def billable_tier_days(
             "pk", "created_at", "subscription_tier", "subscription_status"
         )
     }
+    day_ends = _day_ends(start, end, tz)
     result = {}
     for company_id in ids:
         changes = sorted(history[company_id]) or (
             [current[company_id]] if company_id in current else []
         )
-        result[company_id] = _days_per_tier(changes, start, end, tz)
+        result[company_id] = _days_per_tier(changes, day_ends)
     return result
 
 
+def _day_ends(start: date, end: date, tz: Any) -> list[datetime]:
+    """The end of each day from ``start`` to ``end``: the first moment of the next."""
+    return [
+        timezone.make_aware(datetime.combine(start + timedelta(days=n + 1), time.min), tz)
+        for n in range((end - start).days + 1)
+    ]
+
+
 def _days_per_tier(
-    changes: list[tuple[datetime, str, str]], start: date, end: date, tz: Any
+    changes: list[tuple[datetime, str, str]], day_ends: list[datetime]
 ) -> list[TierDays]:
+    # A change is in effect for the days that end after it and no later than the next
+    # change: counted per change rather than per day, as the run does this for thousands
+    # of companies.
     days: dict[str, int] = {}
-    day = start
-    index, state = 0, None
-    while day <= end:
-        day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
-        while index < len(changes) and changes[index][0] < day_end:
-            state = changes[index][1:]
-            index += 1
-        if state is not None and state[1] in BILLABLE_STATUSES:
-            days[state[0]] = days.get(state[0], 0) + 1
-        day += timedelta(days=1)
+    for n, (changed_at, tier, status) in enumerate(changes):
+        first = bisect_right(day_ends, changed_at)
+        last = bisect_right(day_ends, changes[n + 1][0]) if n + 1 < len(changes) else len(day_ends)
+        if status in BILLABLE_STATUSES and last > first:
+            days[tier] = days.get(tier, 0) + last - first
     return [TierDays(tier=tier, days=count) for tier, count in days.items()]
 
 

@@ -60,6 +60,8 @@ class Plot(TenantOwnedModel):
         indexes = [
             models.Index(fields=["company", "status"]),
             models.Index(fields=["company", "price"]),
+            # Plots held at a moment (billing's plot overage), counted from the index alone.
+            models.Index(fields=["company", "created_at"]),
         ]
 
     def __str__(self) -> str:

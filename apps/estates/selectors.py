@@ -54,7 +54,8 @@ def plots_count_for_companies(*, company_ids: Iterable[int], at: datetime) -> di
     rows = (
         Plot.objects.filter(company_id__in=ids, created_at__lte=at)
         .values("company_id")
-        .annotate(count=Count("id"))
+        # COUNT(*), not of the id, so the (company, created_at) index alone answers it.
+        .annotate(count=Count("*"))
         .values_list("company_id", "count")
     )
     counts.update(rows)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.estates import selectors as estate_selectors
@@ -47,20 +48,35 @@ def api_calls_for_period(*, company_id: int, start: date, end: date) -> int:
 def api_calls_for_companies(
     *, company_ids: Iterable[int], start: date, end: date
 ) -> dict[int, int]:
-    """``api_calls_for_period`` for many companies at once: one query for the flushed
-    records, and one counter-store read per day still live (not one per company)."""
+    """``api_calls_for_period`` for many companies at once: one query, the database
+    summing the flushed records, and one counter-store read per day still live (not one
+    per company)."""
     ids = set(company_ids)
-    per_day: dict[tuple[int, date], int] = {
-        (company_id, day): calls
-        for company_id, day, calls in UsageRecord.objects.filter(
-            company_id__in=ids, day__range=(start, end)
-        ).values_list("company_id", "day", "api_calls")
-    }
     today = timezone.localdate()
-    for offset in range(FLUSH_DAYS):
-        day = today - timedelta(days=offset)
-        if not start <= day <= end:
-            continue
+    live_days = [
+        day
+        for day in (today - timedelta(days=offset) for offset in range(FLUSH_DAYS))
+        if start <= day <= end
+    ]
+    # The days still live are summed apart, each topped up with its live count below.
+    flushed = Sum("api_calls", filter=~Q(day__in=live_days)) if live_days else Sum("api_calls")
+    per_live_day = {
+        f"day_{n}": Sum("api_calls", filter=Q(day=day)) for n, day in enumerate(live_days)
+    }
+    rows = (
+        UsageRecord.objects.filter(company_id__in=ids, day__range=(start, end))
+        .order_by()
+        .values("company_id")
+        .annotate(flushed=flushed, **per_live_day)
+    )
+    totals = dict.fromkeys(ids, 0)
+    live_records: dict[tuple[int, date], int] = {}
+    for row in rows:
+        totals[row["company_id"]] = row["flushed"] or 0
+        for n, day in enumerate(live_days):
+            if row[f"day_{n}"] is not None:
+                live_records[row["company_id"], day] = row[f"day_{n}"]
+    for day in live_days:
         try:
             live = counter_store().metered(day.strftime("%Y%m%d"))
         except Exception:
@@ -68,9 +84,8 @@ def api_calls_for_companies(
             continue
         for company_id, calls in live.items():
             if company_id in ids:
-                per_day[company_id, day] = max(per_day.get((company_id, day), 0), calls)
-    totals = dict.fromkeys(ids, 0)
-    for (company_id, _), calls in per_day.items():
+                live_records[company_id, day] = max(live_records.get((company_id, day), 0), calls)
+    for (company_id, _), calls in live_records.items():
         totals[company_id] += calls
     return totals
 

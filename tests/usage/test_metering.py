@@ -287,6 +287,81 @@ def test_api_calls_for_period_of_past_days_uses_records_only() -> None:
     assert total == 40
 
 
+def test_api_calls_for_companies_gives_what_api_calls_for_period_gives_each() -> None:
+    """Many companies at once (the database sums the flushed days, the live days are
+    topped up apart) come to the same totals as one company at a time."""
+    busy, lost, quiet, live_only, nothing = (CompanyFactory() for _ in range(5))
+    outsider = CompanyFactory()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    for company, days_ago, calls in [
+        (busy, 40, 1_000),
+        (busy, 20, 5),
+        (busy, 10, 40),
+        (busy, 1, 7),
+        (busy, 0, 2),
+        (lost, 5, 1),
+        (lost, 1, 8),
+        (lost, 0, 50),
+        (quiet, 12, 30),
+        (outsider, 10, 999),
+    ]:
+        UsageRecord.objects.create(
+            company=company, day=today - timedelta(days=days_ago), api_calls=calls
+        )
+    record_request(busy.pk, at=now - timedelta(days=1), times=9)  # ahead of the record
+    record_request(busy.pk, times=3)
+    record_request(lost.pk, times=3)  # behind the record: the counters lost some
+    record_request(live_only.pk, at=now - timedelta(days=2), times=4)
+    record_request(outsider.pk, times=11)
+    companies = [busy, lost, quiet, live_only, nothing]
+    ids = [company.pk for company in companies]
+
+    for start, end in [
+        (today - timedelta(days=30), today),
+        (today - timedelta(days=15), today - timedelta(days=5)),
+        (today - timedelta(days=1), today - timedelta(days=1)),
+        (today - timedelta(days=45), today - timedelta(days=2)),
+    ]:
+        totals = selectors.api_calls_for_companies(company_ids=ids, start=start, end=end)
+        assert totals == {
+            company.pk: selectors.api_calls_for_period(company_id=company.pk, start=start, end=end)
+            for company in companies
+        }
+
+    last_30_days = selectors.api_calls_for_companies(
+        company_ids=ids, start=today - timedelta(days=30), end=today
+    )
+    assert last_30_days == {
+        busy.pk: 5 + 40 + 9 + 3,
+        lost.pk: 1 + 8 + 50,
+        quiet.pk: 30,
+        live_only.pk: 4,
+        nothing.pk: 0,
+    }
+
+
+def test_plots_count_for_companies_counts_each_companys_plots_at_a_moment() -> None:
+    company, other, empty = CompanyFactory(), CompanyFactory(), CompanyFactory()
+    PlotFactory.create_batch(3, estate__company=company)
+    old_plot = PlotFactory(estate__company=other)
+    PlotFactory(estate__company=other)
+    now = timezone.now()
+    type(old_plot).objects.filter(pk=old_plot.pk).update(created_at=now - timedelta(days=10))
+    ids = [company.pk, other.pk, empty.pk]
+
+    assert selectors.plots_count_for_companies(company_ids=ids, at=now) == {
+        company.pk: 3,
+        other.pk: 2,
+        empty.pk: 0,
+    }
+    assert selectors.plots_count_for_companies(company_ids=ids, at=now - timedelta(days=5)) == {
+        company.pk: 0,
+        other.pk: 1,
+        empty.pk: 0,
+    }
+
+
 def test_plots_count_counts_the_companys_plots_at_a_moment() -> None:
     company = CompanyFactory()
     old_plot = PlotFactory(estate__company=company)
