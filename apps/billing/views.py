@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -59,17 +60,20 @@ class InvoiceViewSet(
         pdf = invoice_pdf_download(
             company_id=invoice.company_id, invoice_id=invoice.pk, user_id=request.user.pk
         )
-        return Response(
+        # Always the PDF, even when the client's Accept header or ?format= preferred JSON
+        # (a browser's or axios's default Accept lists application/json first).
+        return HttpResponse(
             pdf.content,
             content_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
         )
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # An error on the download is answered in the error format, whatever was accepted.
-        if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), PDFRenderer
-        ):
+        # An error on the download is answered in the error format, whatever was accepted,
+        # including when negotiation itself failed (an unknown ?format= is a 404 before any
+        # renderer was chosen, and DRF would fall back to the first one: the PDF's).
+        accepted = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and (accepted is None or isinstance(accepted, PDFRenderer)):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

@@ -52,6 +52,18 @@ def test_a_client_asking_for_a_pdf_gets_one(admin_client, company):
     assert response.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize(
+    "query, accept",
+    [("", "application/json, text/plain, */*"), ("?format=json", "*/*"), ("", "application/json")],
+)
+def test_the_pdf_comes_even_when_json_was_preferred(admin_client, company, query, accept):
+    invoice = issued_invoice(company)
+    response = admin_client.get(download_path(invoice) + query, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
 def test_the_pdf_is_never_stale(admin_client, company):
     invoice = issued_invoice(company)
     before = admin_client.get(download_path(invoice)).content
@@ -65,6 +77,15 @@ def test_the_pdf_is_never_stale(admin_client, company):
 def test_errors_on_a_download_are_json_even_when_a_pdf_was_asked_for(admin_client):
     foreign = issued_invoice(CompanyFactory())
     response = admin_client.get(download_path(foreign), HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_format_is_a_404_in_the_error_format(admin_client, company, method):
+    invoice = issued_invoice(company)
+    response = getattr(admin_client, method)(download_path(invoice) + "?format=AAA")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"

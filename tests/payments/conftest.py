@@ -7,15 +7,10 @@ import pytest
 
 from apps.companies.models import Plan, PlanStripePrice
 from tests.payments import stripe_objects as so
-from tests.payments.stripe_server import TEST_API_KEY, StripeStandIn
+from tests.payments.stripe_server import PRICES, TEST_API_KEY, StripeStandIn, price_id
 from tests.payments.stripe_signing import signed_delivery
 
 WEBHOOK_SECRET = "whsec_test_estateapp"
-PRICES = {"starter": 2_500_000, "professional": 7_500_000, "enterprise": 25_000_000}
-
-
-def price_id(tier: str) -> str:
-    return f"price_{tier}"
 
 
 @pytest.fixture

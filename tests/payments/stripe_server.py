@@ -39,6 +39,13 @@ from tests.payments.stripe_api import (
 from tests.payments.stripe_form import decode_form
 
 TEST_API_KEY = "sk_test_stand_in"
+# Our tiers' monthly prices in kobo, served as price_<tier>.
+PRICES = {"starter": 2_500_000, "professional": 7_500_000, "enterprise": 25_000_000}
+
+
+def price_id(tier: str) -> str:
+    return f"price_{tier}"
+
 Failure = int | Literal["disconnect"]
 
 # Stripe's error type for an injected status (the SDK picks its exception from the status).
