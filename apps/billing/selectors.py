@@ -18,6 +18,7 @@ from apps.billing.calculator import (
 from apps.billing.models import Credit, Invoice
 from apps.billing.periods import Period
 from apps.companies.selectors import billing_account, company_limits, plans_by_code
+from apps.payments.selectors import CardInfo, default_card
 from apps.usage.selectors import api_calls_for_period, plots_count
 
 
@@ -57,6 +58,10 @@ class SubscriptionOverview:
     plots: int
     credits_available: Decimal
     estimate: InvoiceCalculation
+    pays_by_card: bool
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    default_card: CardInfo | None
 
 
 def subscription_overview(*, company_id: int, today: date | None = None) -> SubscriptionOverview:
@@ -106,6 +111,10 @@ def subscription_overview(*, company_id: int, today: date | None = None) -> Subs
         plots=plots,
         credits_available=credits,
         estimate=estimate,
+        pays_by_card=account.pays_by_card,
+        current_period_end=account.current_period_end,
+        cancel_at_period_end=account.cancel_at_period_end,
+        default_card=default_card(company_id=company_id),
     )
 
 

@@ -88,6 +88,13 @@ class EstimateSerializer(serializers.Serializer):
     credit_left = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class CardSerializer(serializers.Serializer):
+    brand = serializers.CharField()
+    last4 = serializers.CharField()
+    exp_month = serializers.IntegerField()
+    exp_year = serializers.IntegerField()
+
+
 class SubscriptionSerializer(serializers.Serializer):
     tier = serializers.CharField()
     plan_name = serializers.CharField()
@@ -106,4 +113,17 @@ class SubscriptionSerializer(serializers.Serializer):
     estimate = EstimateSerializer(
         help_text="The next invoice if this period ended today on the current plan, with "
         "the usage so far; VAT included."
+    )
+    pays_by_card = serializers.BooleanField(
+        help_text="True while a card subscription (Stripe) pays the invoices; else the "
+        "company pays them by bank transfer."
+    )
+    current_period_end = serializers.DateTimeField(
+        allow_null=True, help_text="The end of the card subscription's current period."
+    )
+    cancel_at_period_end = serializers.BooleanField(
+        help_text="The card subscription ends at current_period_end; access continues until then."
+    )
+    default_card = CardSerializer(
+        allow_null=True, help_text="The card the subscription is charged to, if any."
     )

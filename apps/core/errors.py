@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"
     BODY_TOO_LARGE = "body_too_large"
     TOO_MANY_FIELDS = "too_many_fields"
+    URI_TOO_LONG = "uri_too_long"
     PARSE_ERROR = "parse_error"
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"

@@ -3,9 +3,12 @@
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.database import is_database_busy
+from apps.core.errors import ErrorCode
+from apps.core.exception_handler import error_body
 from apps.core.views import database_busy
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,28 @@ class ApiNoStoreMiddleware:
         if request.path_info.startswith("/api/") and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class UrlLengthMiddleware:
+    """An /api/ URL (path and query string, as sent) longer than MAX_URL_LENGTH answers
+    414 in the error format before anything reads it.
+
+    The HTTP server has a limit of its own (gunicorn.conf.py sets gunicorn's request line
+    to 8190 bytes, its most) and answers above it with its own page; this one sits below
+    it, so a client meets the error format for any URL the server lets through.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path_info.startswith("/api/")
+            and len(request.get_full_path()) > settings.MAX_URL_LENGTH
+        ):
+            message = f"The URL is longer than {settings.MAX_URL_LENGTH} characters."
+            return JsonResponse(error_body(ErrorCode.URI_TOO_LONG, message), status=414)
+        return self.get_response(request)
 
 
 class DatabaseBusyMiddleware:

@@ -11,6 +11,7 @@ responses that follow from how its view is built:
 - 404 for a path with an id, or a paginated list (a page past the end);
 - 409 where the view declares it in ``conflict_actions`` (its services can refuse a
   change that clashes with the current state);
+- 414 on any operation: its URL may be longer than MAX_URL_LENGTH;
 - 429 with Retry-After when a per-IP limit or the tier throttle applies, and the
   rate-limit headers on every answer the throttle counted;
 - 503 with Retry-After on any operation: the embedded SQLite database may be busy.
@@ -35,7 +36,7 @@ from apps.core.serializers import StrictInputMixin, WritableChoicesField
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Longest text a query parameter is documented to take (the search filter's limit); the
-# whole request line must stay within what a proxy or gunicorn accepts.
+# whole URL must stay within MAX_URL_LENGTH.
 QUERY_TEXT_MAX_LENGTH = 100
 
 ERROR_DESCRIPTIONS = {
@@ -45,6 +46,7 @@ ERROR_DESCRIPTIONS = {
     403: "The caller may not do this (their role, no company, or an unverified email).",
     404: "No such object for this company (another company's id answers 404 too).",
     409: "The change conflicts with the current state (a duplicate, a finished sale, ...).",
+    414: "The URL (path and query string) is longer than the server accepts.",
     415: "The body is not JSON.",
     429: "A rate limit refused the request; Retry-After says how long to wait.",
     503: "A shared resource is busy or unavailable; retry after Retry-After seconds.",
@@ -168,7 +170,7 @@ class ApiAutoSchema(AutoSchema):
         return bool(getattr(self._view_method(), "ip_limited", False))
 
     def error_statuses(self) -> set[int]:
-        statuses = {503}
+        statuses = {414, 503}
         if self._takes_body() or self._takes_query():
             statuses.add(400)
         if self._takes_body() and self.view.get_parsers():

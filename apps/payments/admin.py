@@ -71,7 +71,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def payload_pretty(self, event: WebhookEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
 
-    @admin.action(description="Process the selected events again")
+    @admin.action(description="Process the selected events again", permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
         done = failed = 0
         for event_pk in queryset.values_list("pk", flat=True):
@@ -83,6 +83,9 @@ class WebhookEventAdmin(admin.ModelAdmin):
             else:
                 done += 1
         self.message_user(request, f"{done} events processed, {failed} failed.")
+
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.reprocess_webhookevent")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

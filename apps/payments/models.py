@@ -103,6 +103,7 @@ class WebhookEvent(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "received_at"])]
+        permissions = [("reprocess_webhookevent", "Can process webhook events again")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id} ({self.status})"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from apps.payments.models import OFFLINE_CHANNELS, Payment, PaymentChannel
+from apps.payments.models import OFFLINE_CHANNELS, Payment, PaymentChannel, PaymentMethod
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +46,25 @@ def payment_method_labels() -> dict[str, str]:
 def offline_payment_methods() -> list[tuple[str, str]]:
     """The methods billing staff record by hand (bank transfer, cash), as form choices."""
     return [(method.value, method.label) for method in OFFLINE_CHANNELS]
+
+
+@dataclass(frozen=True, slots=True)
+class CardInfo:
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+def default_card(*, company_id: int) -> CardInfo | None:
+    """The card the company's subscription is charged to: the one marked default (from
+    Stripe's customer), else the one attached last; None without a card."""
+    method = PaymentMethod.objects.filter(company_id=company_id).first()
+    if method is None:
+        return None
+    return CardInfo(
+        brand=method.brand,
+        last4=method.last4,
+        exp_month=method.exp_month,
+        exp_year=method.exp_year,
+    )

@@ -119,9 +119,7 @@ def subscription_cancel(
     continues until then); the reason is kept."""
     gateway = get_gateway()
     subscription_id = _card_subscription(company_id)
-    subscription = gateway.cancel(
-        subscription_id=subscription_id, at_period_end=at_period_end
-    )
+    subscription = gateway.cancel(subscription_id=subscription_id, at_period_end=at_period_end)
     with transaction.atomic():
         company_record_cancellation(company_id=company_id, reason=reason)
         publish(

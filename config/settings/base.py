@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ApiNoStoreMiddleware",
+    "apps.core.middleware.UrlLengthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,6 +147,9 @@ SIMPLE_JWT = {
 }
 
 # --- API -------------------------------------------------------------------------------
+# Longest /api/ URL (path and query string) answered; longer ones get 414 in the error
+# format. Below gunicorn's request-line limit (gunicorn.conf.py), which answers on its own.
+MAX_URL_LENGTH = env.int("MAX_URL_LENGTH", default=8000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.companies.authentication.TenantJWTAuthentication",

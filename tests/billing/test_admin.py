@@ -108,6 +108,9 @@ def test_the_billing_staff_group_has_exactly_what_the_billing_admin_needs():
         ("billing", "add_credit"),
         ("billing", "change_credit"),
         ("payments", "view_payment"),
+        ("payments", "view_paymentmethod"),
+        ("payments", "view_webhookevent"),
+        ("payments", "reprocess_webhookevent"),
     }
 
 

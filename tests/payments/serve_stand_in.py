@@ -9,6 +9,7 @@ until interrupted.
 
 import argparse
 import signal
+import sys
 import threading
 
 from tests.payments import stripe_objects as so
@@ -28,7 +29,8 @@ def main() -> None:
     with server:
         for tier, amount in PRICES.items():
             server.add(so.price(price_id(tier), unit_amount=amount))
-        print(f"Stripe stand-in listening on {server.url}", flush=True)
+        sys.stdout.write(f"Stripe stand-in listening on {server.url}\n")
+        sys.stdout.flush()
         stopped.wait()
 
 

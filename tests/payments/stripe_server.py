@@ -46,6 +46,7 @@ PRICES = {"starter": 2_500_000, "professional": 7_500_000, "enterprise": 25_000_
 def price_id(tier: str) -> str:
     return f"price_{tier}"
 
+
 Failure = int | Literal["disconnect"]
 
 # Stripe's error type for an injected status (the SDK picks its exception from the status).

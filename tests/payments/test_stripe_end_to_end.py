@@ -10,7 +10,13 @@ from rest_framework.test import APIClient
 
 from apps.billing.models import Invoice, InvoiceStatus
 from apps.companies.models import Company, SubscriptionStatus
-from apps.payments.models import Payment, PaymentStatus, WebhookEvent, WebhookStatus
+from apps.payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    WebhookEvent,
+    WebhookStatus,
+)
 from apps.usage.models import UsageRecord
 from tests.companies.factories import MembershipFactory, TrialCompanyFactory
 from tests.conftest import client_for
@@ -144,25 +150,24 @@ def test_a_declined_renewal_records_the_failure_and_puts_the_company_past_due(
 
 
 def test_a_card_saved_at_stripe_shows_in_the_subscription(stripe_server, trial_company, deliver):
-    company, _ = trial_company
+    company, admin = trial_company
+    assert admin.get("/api/billing/subscription/").json()["default_card"] is None
     Company.objects.filter(pk=company.pk).update(stripe_customer_id="cus_card")
-    method = so.payment_method("mastercard", "4444", 4, 2031, customer="cus_card", id="pm_1")
     stripe = APIClient()
-    deliver(stripe, so.event("payment_method.attached", method))
+    for pm_id, brand, last4 in (("pm_1", "mastercard", "4444"), ("pm_2", "visa", "4242")):
+        method = so.payment_method(brand, last4, 4, 2031, customer="cus_card", id=pm_id)
+        deliver(stripe, so.event("payment_method.attached", method))
+    # The customer's default is the first card, not the one attached last.
     deliver(
         stripe,
-        so.event(
-            "customer.updated",
-            so.customer("cus_card", default_payment_method="pm_1"),
-        ),
+        so.event("customer.updated", so.customer("cus_card", default_payment_method="pm_1")),
     )
-    from apps.payments.models import PaymentMethod
 
-    card = PaymentMethod.objects.get(company=company)
-    assert (card.brand, card.last4, card.exp_month, card.exp_year, card.is_default) == (
-        "mastercard",
-        "4444",
-        4,
-        2031,
-        True,
-    )
+    card = PaymentMethod.objects.get(company=company, is_default=True)
+    assert (card.gateway_id, card.brand, card.last4) == ("pm_1", "mastercard", "4444")
+    assert admin.get("/api/billing/subscription/").json()["default_card"] == {
+        "brand": "mastercard",
+        "last4": "4444",
+        "exp_month": 4,
+        "exp_year": 2031,
+    }

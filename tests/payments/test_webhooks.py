@@ -5,11 +5,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils.dateparse import parse_datetime
 
 from apps.companies.models import Company, SubscriptionChange, SubscriptionStatus
 from apps.payments.models import WebhookEvent, WebhookStatus
 from apps.payments.webhooks import handlers
-from tests.companies.factories import CompanyFactory
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.conftest import client_for
 from tests.payments import stripe_objects as so
 from tests.payments.conftest import WEBHOOK_SECRET, price_id
 from tests.payments.stripe_signing import event_body, sign
@@ -162,6 +164,11 @@ def test_cancel_at_period_end_keeps_access_until_then(
     assert card_company.cancel_at_period_end is True
     assert card_company.subscription_ends_at == card_company.current_period_end
     assert card_company.is_subscription_active()
+
+    admin = client_for(MembershipFactory(company=card_company, role="company_admin").user)
+    shown = admin.get("/api/billing/subscription/").json()
+    assert (shown["pays_by_card"], shown["cancel_at_period_end"]) == (True, True)
+    assert parse_datetime(shown["current_period_end"]) == card_company.current_period_end
 
 
 def test_a_deleted_subscription_suspends_the_company(

@@ -12,8 +12,9 @@ payments in the admin, and nothing more.
 - payments.view_payment: the payments list (payments are recorded from the invoice).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from apps.core.group_permissions import grant_permissions
 
 GROUP = "Billing staff"
 PERMISSIONS = {
@@ -30,30 +31,6 @@ PERMISSIONS = {
 }
 
 
-def _permissions(apps):
-    Permission = apps.get_model("auth", "Permission")
-    for app_label, codenames in PERMISSIONS.items():
-        yield from Permission.objects.filter(
-            content_type__app_label=app_label, codename__in=codenames
-        )
-
-
-def grant(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=GROUP)
-    group.permissions.add(*_permissions(apps))
-
-
-def revoke(apps, schema_editor):
-    group = apps.get_model("auth", "Group").objects.filter(name=GROUP).first()
-    if group is not None:
-        group.permissions.remove(*_permissions(apps))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("billing", "0002_invoice_vat_rate"),
@@ -63,4 +40,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [migrations.RunPython(*grant_permissions(GROUP, PERMISSIONS))]

@@ -1,7 +1,8 @@
 """The "Billing staff" group: our people who manage companies' subscriptions in the admin."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from apps.core.group_permissions import grant_permissions
 
 GROUP = "Billing staff"
 PERMISSIONS = {
@@ -19,19 +20,7 @@ PERMISSIONS = {
 }
 
 
-def create_group(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    for app_label, codenames in PERMISSIONS.items():
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        )
+create_group, _ = grant_permissions(GROUP, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):
