@@ -15,6 +15,8 @@ from apps.companies.models import (
     SubscriptionStatus,
     Tier,
 )
+from apps.core.errors import ApplicationError
+from apps.payments.services import card_subscription_cancel, card_subscription_change
 
 
 class PlanStripePriceInline(admin.TabularInline):
@@ -93,17 +95,73 @@ class CompanyAdmin(admin.ModelAdmin):
         "move_to_starter",
         "move_to_professional",
         "move_to_enterprise",
+        "cancel_card_subscription_at_period_end",
+        "cancel_card_subscription_now",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # companies sign up themselves
 
     def _move(self, request: HttpRequest, queryset: QuerySet[Company], tier: str) -> None:
+        moved = asked = 0
         for company in queryset:
-            services.company_change_subscription(company_id=company.pk, tier=tier)
-        self.message_user(
-            request, f"Moved {queryset.count()} companies to {tier}.", messages.SUCCESS
+            if company.stripe_subscription_id:
+                # Stripe bills a card subscription: the plan changes there, prorated, and
+                # here when Stripe confirms; a change made only here would be undone.
+                if self._at_gateway(request, company, card_subscription_change, tier=tier):
+                    asked += 1
+            else:
+                services.company_change_subscription(company_id=company.pk, tier=tier)
+                moved += 1
+        self.message_user(request, f"Moved {moved} companies to {tier}.", messages.SUCCESS)
+        if asked:
+            self.message_user(
+                request,
+                f"Asked Stripe to move {asked} card subscriptions to {tier}; "
+                "they change here when Stripe confirms.",
+                messages.SUCCESS,
+            )
+
+    def _at_gateway(
+        self, request: HttpRequest, company: Company, call: Any, **arguments: Any
+    ) -> bool:
+        try:
+            call(company_id=company.pk, **arguments)
+        except ApplicationError as error:  # no card subscription, Stripe down, ...
+            self.message_user(request, f"{company.name}: {error.message}", messages.ERROR)
+            return False
+        return True
+
+    def _cancel(
+        self, request: HttpRequest, queryset: QuerySet[Company], *, at_period_end: bool
+    ) -> None:
+        reason = f"Cancelled by our staff ({request.user.get_username()})"
+        cancelled = sum(
+            self._at_gateway(
+                request,
+                company,
+                card_subscription_cancel,
+                reason=reason,
+                at_period_end=at_period_end,
+            )
+            for company in queryset
         )
+        when = "at the end of their paid period" if at_period_end else "now"
+        self.message_user(
+            request, f"Cancelled {cancelled} card subscriptions {when}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Cancel the card subscription at the end of its paid period")
+    def cancel_card_subscription_at_period_end(
+        self, request: HttpRequest, queryset: QuerySet[Company]
+    ) -> None:
+        self._cancel(request, queryset, at_period_end=True)
+
+    @admin.action(description="Cancel the card subscription now")
+    def cancel_card_subscription_now(
+        self, request: HttpRequest, queryset: QuerySet[Company]
+    ) -> None:
+        self._cancel(request, queryset, at_period_end=False)
 
     @admin.action(description="Move to the Starter plan")
     def move_to_starter(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:

@@ -17,7 +17,7 @@ from apps.billing.services import invoice_apply_payment
 from apps.core.errors import ValidationFailed
 from apps.core.events import publish
 from apps.core.money import round_kobo
-from apps.payments import signals
+from apps.payments import signals, subscriptions
 from apps.payments.errors import DuplicateReference
 from apps.payments.models import OFFLINE_CHANNELS, Payment, PaymentChannel, PaymentStatus
 
@@ -204,4 +204,19 @@ def _repeat(payment: Payment, company_id: int, invoice_id: int, amount: Decimal)
         )
     return PaymentRecorded(
         payment_id=payment.pk, created=False, invoice_paid=False, overpayment=Decimal("0.00")
+    )
+
+
+# --- card subscriptions, for other apps (the companies admin) ------------------------------
+
+
+def card_subscription_change(*, company_id: int, tier: str) -> None:
+    """Ask the gateway to move the company's card subscription to ``tier``; the tier
+    changes here when the gateway confirms."""
+    subscriptions.subscription_change(company_id=company_id, tier=tier)
+
+
+def card_subscription_cancel(*, company_id: int, reason: str, at_period_end: bool) -> None:
+    subscriptions.subscription_cancel(
+        company_id=company_id, reason=reason, at_period_end=at_period_end
     )

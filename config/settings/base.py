@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the admin after.
 CELERY_BEAT_SCHEDULE = {
     "usage-flush-counters": {"task": "usage.flush_counters", "schedule": 300.0},
+    "payments-process-stalled-events": {
+        "task": "payments.process_stalled_events",
+        "schedule": 600.0,
+    },
     "accounts-prune-revoked-tokens": {
         "task": "accounts.prune_revoked_tokens",
         "schedule": crontab(hour=3, minute=30),

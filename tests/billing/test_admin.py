@@ -126,7 +126,9 @@ def four_invoices():
     pay(september, "80625.00", "GTB-SEPT")
     draft = invoice_raise(company_id=abuja.pk, period=OCTOBER, issue=False)
     from_stripe = issued_invoice(lekki, period=Period.month(2026, 8))
-    Invoice.objects.filter(pk=from_stripe.pk).update(source="stripe", external_id="in_1Q2w3E")
+    Invoice.objects.filter(pk=from_stripe.pk).update(
+        source="stripe", external_id="in_1Q2w3E", reconciliation_difference="150.00"
+    )
     return {
         "lekki": lekki,
         "abuja": abuja,
@@ -155,6 +157,7 @@ def test_the_list_shows_money_in_naira(staff_client, four_invoices):
         ({"status__exact": "paid"}, {"september"}),
         ({"status__exact": "draft"}, {"draft"}),
         ({"source__exact": "stripe"}, {"stripe"}),
+        ({"reconciliation": "differs"}, {"stripe"}),
         ({"company": "lekki"}, {"october", "stripe"}),
         ({"company": "abuja", "status__exact": "draft"}, {"draft"}),
         ({"period": "2026-10"}, {"october", "draft"}),
@@ -173,6 +176,11 @@ def test_the_list_filters_and_searches(staff_client, four_invoices, query, expec
     response = staff_client.get(INVOICES, params)
 
     assert listed(response) == {four_invoices[name].pk for name in expected}
+
+
+def test_a_card_invoice_that_differs_from_the_calculator_says_so(staff_client, four_invoices):
+    page = staff_client.get(f"{INVOICES}{four_invoices['stripe'].pk}/change/").content.decode()
+    assert "Stripe&#x27;s total is ₦150.00 away from the calculator&#x27;s" in page
 
 
 def test_the_company_filter_names_the_company_and_offers_the_lookup(staff_client, four_invoices):

@@ -15,6 +15,7 @@ from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory
 from tests.payments import stripe_objects as so
 from tests.payments.stripe_server import price_id
+from tests.payments.test_card_subscriptions import subscribed
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,83 @@ def test_staff_without_the_permission_cannot_reprocess(failed_upgrade):
 
     event.refresh_from_db()
     assert (event.status, event.attempts) == (WebhookStatus.FAILED, 1)
+
+
+# --- card subscriptions from the companies admin ------------------------------------------------
+
+COMPANIES = "/admin/companies/company/"
+
+
+def act(client, action, *companies):
+    response = client.post(
+        COMPANIES,
+        {"action": action, "_selected_action": [company.pk for company in companies]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_staff_cancel_a_card_subscription_now_with_the_reason_kept(stripe_server, staff_client):
+    company = CompanyFactory(subscription_tier="professional")
+    subscribed(company, stripe_server)
+
+    said = act(staff_client, "cancel_card_subscription_now", company)
+
+    assert said == ["Cancelled 1 card subscriptions now."]
+    assert len(stripe_server.requests_to("DELETE", "/v1/subscriptions/sub_live")) == 1
+    assert stripe_server.get("sub_live")["status"] == "canceled"
+    company.refresh_from_db()
+    assert company.cancellation_reason.startswith("Cancelled by our staff")
+
+
+def test_staff_cancel_at_period_end(stripe_server, staff_client):
+    company = CompanyFactory(subscription_tier="professional")
+    subscribed(company, stripe_server)
+
+    said = act(staff_client, "cancel_card_subscription_at_period_end", company)
+
+    assert said == ["Cancelled 1 card subscriptions at the end of their paid period."]
+    assert stripe_server.get("sub_live")["cancel_at_period_end"] is True
+
+
+def test_cancelling_a_company_without_a_card_subscription_says_so(stripe_server, staff_client):
+    company = CompanyFactory(name="Offline Payers Ltd")
+    said = act(staff_client, "cancel_card_subscription_now", company)
+    assert said == [
+        "Offline Payers Ltd: The company has no card subscription.",
+        "Cancelled 0 card subscriptions now.",
+    ]
+    assert stripe_server.requests_to("DELETE", "/v1/subscriptions/sub_live") == []
+
+
+def test_moving_a_card_company_asks_stripe_and_an_offline_one_moves_at_once(
+    stripe_server, staff_client
+):
+    card = CompanyFactory(subscription_tier="professional")
+    subscribed(card, stripe_server)
+    offline = CompanyFactory(subscription_tier="starter")
+
+    said = act(staff_client, "move_to_enterprise", card, offline)
+
+    assert said == [
+        "Moved 1 companies to enterprise.",
+        "Asked Stripe to move 1 card subscriptions to enterprise; "
+        "they change here when Stripe confirms.",
+    ]
+    assert stripe_server.get("sub_live")["items"]["data"][0]["price"]["id"] == price_id(
+        "enterprise"
+    )
+    assert Company.objects.get(pk=card.pk).subscription_tier == "professional"
+    assert Company.objects.get(pk=offline.pk).subscription_tier == "enterprise"
+
+
+def test_stripe_down_is_said_and_changes_nothing(stripe_server, staff_client):
+    company = CompanyFactory(name="Card Payers Ltd", subscription_tier="professional")
+    subscribed(company, stripe_server)
+    stripe_server.down()
+
+    said = act(staff_client, "move_to_enterprise", company)
+
+    assert said[0].startswith("Card Payers Ltd: ")
+    assert Company.objects.get(pk=company.pk).subscription_tier == "professional"

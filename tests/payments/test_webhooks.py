@@ -13,7 +13,7 @@ from apps.payments.webhooks import handlers
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
 from tests.payments import stripe_objects as so
-from tests.payments.conftest import WEBHOOK_SECRET, price_id
+from tests.payments.conftest import WEBHOOK_SECRET, post_delivery, price_id
 from tests.payments.stripe_signing import event_body, sign
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,27 @@ def test_a_handler_that_fails_halfway_leaves_nothing_and_can_be_run_again(
     assert (event.status, event.attempts, event.last_error) == (WebhookStatus.PROCESSED, 2, "")
     card_company.refresh_from_db()
     assert card_company.subscription_tier == "professional"
+
+
+def test_an_event_whose_task_never_ran_is_processed_by_the_sweep(
+    stripe_server, api_client, card_company, time_machine
+):
+    from apps.payments.tasks import process_stalled_events
+
+    time_machine.move_to("2026-11-27 10:00:00+01:00", tick=False)
+    # Stored and answered 200, but the enqueue on commit never happens: the broker was
+    # down, or the task was lost. Stripe will not send it again.
+    response = post_delivery(api_client, subscription_event("updated", card_company))
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookStatus.RECEIVED
+
+    time_machine.move_to("2026-11-27 10:05:00+01:00", tick=False)
+    assert process_stalled_events() == {"processed": 0, "failed": 0}  # its task may be queued
+
+    time_machine.move_to("2026-11-27 10:11:00+01:00", tick=False)
+    assert process_stalled_events() == {"processed": 1, "failed": 0}
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.attempts) == (WebhookStatus.PROCESSED, 1)
+    card_company.refresh_from_db()
+    assert card_company.subscription_tier == "professional"
+    assert process_stalled_events() == {"processed": 0, "failed": 0}

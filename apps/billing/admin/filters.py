@@ -1,5 +1,6 @@
 """List filters of the billing admin: by company (an id, picked with the company lookup),
-by billing month, and by how much of a credit is used."""
+by billing month, by how much of a credit is used, and card invoices whose totals differ
+from the calculator's."""
 
 from collections.abc import Iterator
 from datetime import datetime
@@ -112,4 +113,20 @@ class CreditUseFilter(admin.SimpleListFilter):
                 return queryset.filter(remaining__gt=0, remaining__lt=F("amount"))
             case "used":
                 return queryset.filter(remaining=0)
+        return queryset
+
+
+class ReconciliationFilter(admin.SimpleListFilter):
+    """Card invoices whose total, as Stripe computed it, differs from the calculator's by
+    more than per-line rounding (set when the invoice is mirrored)."""
+
+    title = "reconciliation"
+    parameter_name = "reconciliation"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("differs", "Differs from the calculator")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "differs":
+            return queryset.filter(reconciliation_difference__isnull=False)
         return queryset

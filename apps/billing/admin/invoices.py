@@ -13,9 +13,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.billing.admin.display import naira, payments_table, period_label, vat_percent
-from apps.billing.admin.filters import CompanyFilter, PeriodFilter
+from apps.billing.admin.filters import CompanyFilter, PeriodFilter, ReconciliationFilter
 from apps.billing.admin.invoice_pages import InvoicePagesMixin
-from apps.billing.models import OPEN_STATUSES, Invoice, InvoiceLine, InvoiceStatus
+from apps.billing.models import OPEN_STATUSES, Invoice, InvoiceLine, InvoiceSource, InvoiceStatus
 from apps.billing.services import invoice_issue
 from apps.core.errors import ApplicationError
 from apps.payments.selectors import payments_for_invoices
@@ -65,7 +65,7 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
         "balance_naira",
         "due_date",
     )
-    list_filter = ("status", "source", CompanyFilter, PeriodFilter)
+    list_filter = ("status", "source", ReconciliationFilter, CompanyFilter, PeriodFilter)
     search_fields = ("number", "company__name")
     date_hierarchy = "issued_at"
     list_select_related = ("company",)
@@ -98,6 +98,7 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
                     "total_naira",
                     "paid_naira",
                     "balance_naira",
+                    "reconciliation",
                 ]
             },
         ),
@@ -140,6 +141,15 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
     @admin.display(description="balance", ordering=F("total") - F("amount_paid"))
     def balance_naira(self, invoice: Invoice) -> str:
         return naira(invoice.balance)
+
+    @admin.display(description="reconciliation")
+    def reconciliation(self, invoice: Invoice) -> str:
+        if invoice.reconciliation_difference is None:
+            return "Matches the calculator" if invoice.source == InvoiceSource.STRIPE else "—"
+        return (
+            f"Stripe's total is {naira(invoice.reconciliation_difference)} away from the "
+            "calculator's: check the invoice at Stripe"
+        )
 
     @admin.display(description="overage")
     def overage_naira(self, invoice: Invoice) -> str:

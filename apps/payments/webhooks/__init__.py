@@ -2,6 +2,6 @@
 event by its handler in one transaction (processing, handlers)."""
 
 from apps.payments.webhooks.intake import webhook_receive
-from apps.payments.webhooks.processing import ProcessOutcome, webhook_process
+from apps.payments.webhooks.processing import ProcessOutcome, stalled_event_ids, webhook_process
 
-__all__ = ["ProcessOutcome", "webhook_process", "webhook_receive"]
+__all__ = ["ProcessOutcome", "stalled_event_ids", "webhook_process", "webhook_receive"]

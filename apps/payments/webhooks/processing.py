@@ -6,6 +6,8 @@ failed with the error (committed) and the exception re-raised, so Celery retries
 back-off and ``reprocess_stripe_events`` can run it again.
 """
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,3 +56,20 @@ def webhook_process(*, event_pk: int) -> ProcessOutcome:
     if failure is not None:
         raise failure
     return event.status
+
+
+# How long a stored event may wait for its task before the sweep runs it: longer than a
+# busy queue takes, so the sweep meets only events whose task was never enqueued (the
+# broker was down when the delivery was stored) or was lost.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def stalled_event_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Events still waiting for their first processing STALLED_AFTER after they arrived,
+    oldest first."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    return list(
+        WebhookEvent.objects.filter(status=WebhookStatus.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
