@@ -16,8 +16,11 @@ Method:
    Enterprise company whose admin signs in for the baseline (limits far above what the
    run sends, so the throttled baseline is never refused; any 429 is counted).
 2. One gunicorn server (BENCH_WORKERS, default 4 sync workers, on 127.0.0.1:BENCH_PORT,
-   default 8300) with the development settings and DEBUG off, persistent database
-   connections as in production (DB_CONN_MAX_AGE=60), Redis as cache and broker,
+   default 8300; gunicorn.conf.py applies, as in production) with the development
+   settings and DEBUG off, persistent database connections (DB_CONN_MAX_AGE=3600:
+   production's 60 s would reconnect each worker about once a minute, a cost spread over
+   thousands of requests, but a session that ends takes its CPU time out of the count
+   below), Redis as cache and broker,
    STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set (intake makes no call to Stripe).
    Four sync workers on two cores: a sync worker waits for every database round trip
    and for the commit's WAL flush, so two per core keep the cores busy (the README's
@@ -46,9 +49,11 @@ Method:
    of the same round, each re-signed when sent: half within the next few deliveries
    (most in flight with their original: counted), half later in the round. Warm-up events are
    fresh and count as sent. Per request: status and latency (connect to last byte);
-   per round: requests per second (requests / the round's wall time), p50/p95/p99.
-   Reported: the medians over rounds, and webhook / ping of the median rates (target: at
-   least 0.5).
+   per round: requests per second (requests / the round's wall time), p50/p95/p99, and
+   the CPU time a request of the gunicorn workers, of their PostgreSQL sessions and of
+   this client (from /proc; on a machine shared with other work, steadier than the
+   rates). Reported: the medians over rounds, and webhook / ping of the median rates
+   (target: at least 0.5), and the same comparison in server and database CPU.
 5. After the timed phases the server is stopped and the checks begin, with no Celery
    worker having run so far: the broker's queue must hold exactly one task per unique
    event (none for a duplicate) and every stored event be `received`. Then a Celery
@@ -119,7 +124,7 @@ SERVER_ENV = {
     "CELERY_BROKER_URL": REDIS_URL,
     "STRIPE_SECRET_KEY": "sk_test_bench",
     "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    "DB_CONN_MAX_AGE": "60",
+    "DB_CONN_MAX_AGE": "3600",
     "JWT_ACCESS_MINUTES": "240",
     "LOG_LEVEL": "WARNING",
     "SENTRY_DSN": "",
@@ -402,8 +407,9 @@ def _children(parent: int) -> list[int]:
 class CpuMeter:
     """CPU time of the server's workers and of their PostgreSQL backends (the sessions on
     the benchmark's database other than this process's), read from /proc: what a request
-    costs the machine, steadier than requests per second on a shared machine. A backend
-    that ends during a round takes its time with it (with DB_CONN_MAX_AGE=60, rare)."""
+    costs the machine, steadier than requests per second on a shared machine. A session
+    that ended during a round would take its time with it: the server's connections are
+    kept for the whole run (DB_CONN_MAX_AGE)."""
 
     server_pid: int
 
