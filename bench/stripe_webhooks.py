@@ -900,4 +900,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("\ninterrupted: the server and worker were stopped, no results written")
+        sys.exit(130)
