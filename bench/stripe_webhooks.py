@@ -20,8 +20,8 @@ Method:
    settings and DEBUG off, persistent database connections (DB_CONN_MAX_AGE=3600:
    production's 60 s would reconnect each worker about once a minute, a cost spread over
    thousands of requests, but a session that ends takes its CPU time out of the count
-   below), Redis as cache and broker,
-   STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set (intake makes no call to Stripe).
+   below), Redis as cache and broker, STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set
+   (intake makes no call to Stripe).
    Four sync workers on two cores: a sync worker waits for every database round trip
    and for the commit's WAL flush, so two per core keep the cores busy (the README's
    production command runs four too). The server's settings module,
@@ -47,13 +47,14 @@ Method:
    `payment_method.attached` (a new card, found by its customer) and a quarter
    `charge.succeeded` (no handler: stored as ignored); and 20 % re-deliveries of events
    of the same round, each re-signed when sent: half within the next few deliveries
-   (most in flight with their original: counted), half later in the round. Warm-up events are
-   fresh and count as sent. Per request: status and latency (connect to last byte);
-   per round: requests per second (requests / the round's wall time), p50/p95/p99, and
-   the CPU time a request of the gunicorn workers, of their PostgreSQL sessions and of
-   this client (from /proc; on a machine shared with other work, steadier than the
-   rates). Reported: the medians over rounds, and webhook / ping of the median rates
-   (target: at least 0.5), and the same comparison in server and database CPU.
+   (most of those in flight with their original; how many is reported), half later in
+   the round. Warm-up events are fresh and count as sent. Per request: status and
+   latency (connect to last byte); per round: requests per second (requests / the
+   round's wall time), p50/p95/p99, and the CPU time a request of the gunicorn workers,
+   of their PostgreSQL sessions and of this client (from /proc; on a machine shared with
+   other work, steadier than the rates). Reported: the medians over rounds, webhook /
+   ping of the median rates (target: at least 0.5), and the same comparison in server
+   and database CPU.
 5. After the timed phases the server is stopped and the checks begin, with no Celery
    worker having run so far: the broker's queue must hold exactly one task per unique
    event (none for a duplicate) and every stored event be `received`. Then a Celery
