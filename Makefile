@@ -45,11 +45,14 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-# The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL); the monthly
-# run's needs PostgreSQL (DATABASE_URL), beside whose database it makes and drops its own.
+# The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL); the Stripe
+# webhook one needs PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, default db 12,
+# flushed), and starts its own gunicorn on port 8300 (BENCH_PORT) and Celery worker; the
+# monthly run's needs PostgreSQL. The last two make and drop a database beside DATABASE_URL's.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
+	$(BIN)/python bench/stripe_webhooks.py
 	$(BIN)/python bench/monthly_run.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for

@@ -60,6 +60,33 @@ def subscription_from(obj: Any) -> GatewaySubscription:
     )
 
 
+def _event_from(payload: bytes) -> GatewayEvent:
+    """A verified body as an event: the event as Stripe sent it (the SDK's objects would
+    turn numbers into Decimals). A thin event (API v2), or a body that is no event, is
+    refused as the SDK refuses it."""
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:
+        raise InvalidSignature("The webhook's body is not JSON.") from exc
+    if isinstance(data, dict) and data.get("object") == "v2.core.event":
+        raise InvalidSignature("A thin event: this endpoint takes snapshot events.")
+    try:
+        event = GatewayEvent(
+            id=data["id"],
+            type=data["type"],
+            created=_datetime(data["created"]) or timezone.now(),
+            api_version=data.get("api_version") or "",
+            livemode=bool(data.get("livemode")),
+            object=data["data"]["object"],
+            payload=data,
+        )
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
+        raise InvalidSignature("The webhook's body is not a Stripe event.") from exc
+    if not (isinstance(event.id, str) and isinstance(event.object, dict)):
+        raise InvalidSignature("The webhook's body is not a Stripe event.")
+    return event
+
+
 class StripeGateway:
     name = "stripe"
 
@@ -87,7 +114,14 @@ class StripeGateway:
 
     def verify_event(self, payload: bytes, signature: str | None) -> GatewayEvent:
         """The event, if ``signature`` is Stripe's for ``payload`` under one of the webhook
-        secrets (several while rotating) and recent enough; else InvalidSignature."""
+        secrets (several while rotating) and recent enough; else InvalidSignature.
+
+        The SDK checks the signature and its age (``WebhookSignature.verify_header``, what
+        ``Webhook.construct_event`` runs first); the body is then parsed once, as plain
+        JSON. ``construct_event`` would parse it again and build the SDK's object tree,
+        which nothing here uses: about a millisecond for a 5 KB event, twenty times the
+        cost of the check itself.
+        """
         secrets = [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
         if not secrets:
             raise PaymentsUnavailable("Stripe webhooks are not configured here.")
@@ -95,22 +129,14 @@ class StripeGateway:
             raise InvalidSignature()
         for secret in secrets:
             try:
-                stripe.Webhook.construct_event(payload, signature, secret)
+                stripe.WebhookSignature.verify_header(
+                    payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+                )
             except stripe.SignatureVerificationError:
                 continue
-            except ValueError as exc:  # not JSON
+            except ValueError as exc:  # not UTF-8
                 raise InvalidSignature("The webhook's body is not JSON.") from exc
-            # The event as Stripe sent it (the SDK's objects turn numbers into Decimals).
-            data = json.loads(payload)
-            return GatewayEvent(
-                id=data["id"],
-                type=data["type"],
-                created=_datetime(data["created"]) or timezone.now(),
-                api_version=data.get("api_version") or "",
-                livemode=bool(data.get("livemode")),
-                object=data["data"]["object"],
-                payload=data,
-            )
+            return _event_from(payload)
         raise InvalidSignature()
 
     # --- customers and checkout -----------------------------------------------------------------
