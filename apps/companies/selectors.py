@@ -288,6 +288,14 @@ def company_id_for_gateway_customer(*, customer_id: str) -> int | None:
     )
 
 
+def gateway_customer_of(*, company_id: int) -> str | None:
+    """The company's customer id at the gateway ("" before it has one); None when there
+    is no such company."""
+    return (
+        Company.objects.filter(pk=company_id).values_list("stripe_customer_id", flat=True).first()
+    )
+
+
 def companies_with_card_subscriptions(*, company_id: int | None = None) -> list[BillingAccount]:
     companies = Company.objects.exclude(stripe_subscription_id="").order_by("pk")
     if company_id is not None:

@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -226,30 +227,59 @@ class CardSubscriptionState:
     customer_id: str
     subscription_id: str
     tier: str | None  # None: the gateway's price is none of our plans; the tier stays
-    status: str  # one of SubscriptionStatus
+    status: str | None  # one of SubscriptionStatus; None: the status stays
     current_period_end: datetime | None
     cancel_at_period_end: bool
     state_at: datetime  # when the gateway said so (its event's creation time)
+    live: bool = True  # False: the subscription has ended (cancelled, expired)
     reason: str = ""  # why, when the state suspends the company
 
 
+class CardApplied(StrEnum):
+    APPLIED = "applied"
+    STALE = "stale"  # older than the state last applied: nothing changed
+    NOT_CURRENT = "not_current"  # an ended subscription other than the company's
+    SECOND_SUBSCRIPTION = "second_subscription"  # another live one: not adopted
+    UNKNOWN_STATUS = "unknown_status"  # a status the gateway added since: nothing changed
+
+
 @transaction.atomic
-def company_apply_card_subscription(*, company_id: int, state: CardSubscriptionState) -> bool:
-    """Bring the company in line with its card subscription; returns False (and changes
-    nothing) when ``state`` is older than what was last applied, so events arriving out
-    of order never roll the company back."""
+def company_apply_card_subscription(
+    *, company_id: int, state: CardSubscriptionState
+) -> CardApplied:
+    """Bring the company in line with its card subscription.
+
+    A company follows one subscription, its current one. Nothing changes when ``state``
+    is older than what was last applied (events arrive out of order), when it reports
+    the end of a subscription that is not the current one, or when it reports another
+    live subscription while the current one is live (a second checkout: our staff must
+    cancel one; the caller reports it). An ended current subscription is forgotten, so
+    the company can subscribe again or be billed offline.
+    """
     company = Company.objects.select_for_update().get(pk=company_id)
-    if company.gateway_state_at is not None and state.state_at < company.gateway_state_at:
-        return False
+    current = company.stripe_subscription_id
+    applied_at = company.gateway_state_at
+    if applied_at is not None and (
+        state.state_at < applied_at
+        # On a tie (one second), the end of a subscription outranks news of it live.
+        or (state.state_at == applied_at and state.live and current != state.subscription_id)
+    ):
+        return CardApplied.STALE
+    if current and current != state.subscription_id:
+        return CardApplied.SECOND_SUBSCRIPTION if state.live else CardApplied.NOT_CURRENT
+    if not current and not state.live:
+        return CardApplied.NOT_CURRENT
     company_change_subscription(
         company_id=company_id, tier=state.tier, status=state.status, reason=state.reason
     )
     company = Company.objects.get(pk=company_id)
     company.stripe_customer_id = company.stripe_customer_id or state.customer_id
-    company.stripe_subscription_id = state.subscription_id
+    company.stripe_subscription_id = state.subscription_id if state.live else ""
     company.current_period_end = state.current_period_end
-    company.cancel_at_period_end = state.cancel_at_period_end
-    company.subscription_ends_at = state.current_period_end if state.cancel_at_period_end else None
+    company.cancel_at_period_end = state.cancel_at_period_end and state.live
+    company.subscription_ends_at = (
+        state.current_period_end if company.cancel_at_period_end else None
+    )
     company.gateway_state_at = state.state_at
     company.save(
         update_fields=[
@@ -262,7 +292,7 @@ def company_apply_card_subscription(*, company_id: int, state: CardSubscriptionS
             "updated_at",
         ]
     )
-    return True
+    return CardApplied.APPLIED
 
 
 @transaction.atomic
@@ -275,10 +305,12 @@ def company_link_gateway_customer(*, company_id: int, customer_id: str) -> None:
 
 @transaction.atomic
 def company_record_cancellation(*, company_id: int, reason: str) -> None:
-    """Keep why a company cancelled (churn analysis needs it)."""
-    Company.objects.filter(pk=company_id).update(
-        cancellation_reason=reason.strip()[:500], updated_at=timezone.now()
-    )
+    """Keep why a company cancelled (churn analysis needs it); cancelling again without
+    a reason keeps the one given before."""
+    if reason.strip():
+        Company.objects.filter(pk=company_id).update(
+            cancellation_reason=reason.strip()[:500], updated_at=timezone.now()
+        )
 
 
 # --- memberships ---------------------------------------------------------------------------

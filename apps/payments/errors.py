@@ -9,6 +9,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_REFERENCE = "duplicate_reference"
     PAYMENTS_UNAVAILABLE = "payments_unavailable"
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
+    GATEWAY_REFUSED = "gateway_refused"
     INVALID_SIGNATURE = "invalid_signature"
     NO_CARD_SUBSCRIPTION = "no_card_subscription"
     ALREADY_SUBSCRIBED = "already_subscribed"
@@ -43,6 +44,13 @@ class GatewayUnavailable(PaymentsUnavailable):
 
     code = ErrorCode.GATEWAY_UNAVAILABLE
     default_message = "The card payment service did not answer; try again in a moment."
+
+
+class GatewayRefused(ConflictError):
+    """The gateway answered and refused (what we asked does not fit its state there)."""
+
+    code = ErrorCode.GATEWAY_REFUSED
+    default_message = "Stripe refused the request; `details.gateway` says why."
 
 
 class InvalidSignature(ValidationFailed):

@@ -8,16 +8,21 @@ nightly sync), never on the request that asked for the change.
 import logging
 from datetime import datetime
 
+import sentry_sdk
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from apps.companies.selectors import (
     SubscriptionStatus,
     billing_account,
+    company_id_for_gateway_customer,
+    gateway_customer_of,
     stripe_price_for_tier,
     tier_for_stripe_price,
 )
 from apps.companies.services import (
+    CardApplied,
     CardSubscriptionState,
     company_apply_card_subscription,
     company_link_gateway_customer,
@@ -34,7 +39,9 @@ logger = logging.getLogger(__name__)
 # Why a company whose card subscription ended is suspended.
 SUBSCRIPTION_ENDED = "subscription_ended"
 
-# The gateway's subscription statuses, in ours.
+# The gateway's subscription statuses, in ours. An ended subscription (cancelled, or
+# never paid) suspends the company until it subscribes again or our staff move it to
+# offline billing.
 STATUS_FROM_GATEWAY = {
     "active": SubscriptionStatus.ACTIVE,
     "trialing": SubscriptionStatus.TRIALING,
@@ -42,9 +49,44 @@ STATUS_FROM_GATEWAY = {
     "unpaid": SubscriptionStatus.SUSPENDED,
     "paused": SubscriptionStatus.SUSPENDED,
     "incomplete": SubscriptionStatus.PAST_DUE,
-    "incomplete_expired": SubscriptionStatus.CANCELLED,
-    "canceled": SubscriptionStatus.CANCELLED,
+    "incomplete_expired": SubscriptionStatus.SUSPENDED,
+    "canceled": SubscriptionStatus.SUSPENDED,
 }
+ENDED_AT_GATEWAY = frozenset({"canceled", "incomplete_expired"})
+# A first payment not (yet) made: a company on trial keeps its trial meanwhile.
+UNPAID_START = frozenset({"incomplete", "incomplete_expired"})
+
+
+def company_for_gateway_object(obj: dict, *, named: str = "") -> int | None:
+    """The company a gateway object (subscription, invoice, session, card) belongs to.
+
+    Its customer decides: every customer is made by us for one company. The company the
+    object's metadata (or a checkout's reference, ``named``) names is believed only while
+    that company has no customer yet, or this one; any other mismatch is reported and the
+    object belongs to nobody we know.
+    """
+    customer = obj.get("customer")
+    customer_id = (customer.get("id") if isinstance(customer, dict) else customer) or ""
+    owner = company_id_for_gateway_customer(customer_id=customer_id)
+    named = named or str((obj.get("metadata") or {}).get("company_id", ""))
+    named_id = int(named) if named.isdigit() and len(named) < 19 else None
+    if owner is not None:
+        if named_id is not None and named_id != owner:
+            logger.warning(
+                "%s %s names company %s but its customer %s is company %s's",
+                obj.get("object"), obj.get("id"), named_id, customer_id, owner,
+            )  # fmt: skip
+        return owner
+    if named_id is None:
+        return None
+    known_customer = gateway_customer_of(company_id=named_id)
+    if known_customer is None or known_customer not in ("", customer_id):
+        logger.warning(
+            "%s %s names company %s, which is unknown or has another customer",
+            obj.get("object"), obj.get("id"), named_id,
+        )  # fmt: skip
+        return None
+    return named_id
 
 
 def _frontend(path: str) -> str:
@@ -67,16 +109,21 @@ def checkout_start(*, company_id: int, tier: str) -> str:
     The company's customer at the gateway is reused, or made (with its billing email).
     """
     gateway = get_gateway()
-    account = billing_account(company_id=company_id)
-    if account.stripe_subscription_id and account.status not in (
-        SubscriptionStatus.CANCELLED,
-        SubscriptionStatus.SUSPENDED,
-    ):
-        raise ConflictError(
-            "The company already pays by card: change its plan instead.",
-            code=ErrorCode.ALREADY_SUBSCRIBED,
-        )
     price_id = _price(tier)
+    account = billing_account(company_id=company_id)
+    if account.stripe_subscription_id:
+        # One subscription per company: while the current one lives (unpaid included:
+        # its card is updated in the portal), a second would bill the company twice.
+        current = gateway.fetch_subscription(account.stripe_subscription_id)
+        if current.status not in ENDED_AT_GATEWAY:
+            raise ConflictError(
+                "The company already pays by card: change its plan, or update its card "
+                "in the portal to pay what is due.",
+                code=ErrorCode.ALREADY_SUBSCRIBED,
+            )
+        card_subscription_apply(
+            company_id=company_id, subscription=current, state_at=timezone.now()
+        )
     customer_id = gateway.ensure_customer(
         company_id=company_id,
         email=account.billing_email,
@@ -150,18 +197,22 @@ def card_subscription_apply(
     company_id: int,
     subscription: GatewaySubscription,
     state_at: datetime,
-    status: str | None = None,
-    reason: str = "",
-) -> bool:
+) -> CardApplied:
     """Bring the company in line with its card subscription as the gateway reports it at
-    ``state_at``; an older report than the last applied changes nothing. ``status``
-    overrides the one the gateway's status maps to (an ended subscription suspends)."""
-    status = status or STATUS_FROM_GATEWAY.get(subscription.status)
-    if status is None:
+    ``state_at`` (see ``company_apply_card_subscription`` for what is left alone)."""
+    if subscription.status not in STATUS_FROM_GATEWAY:
         logger.warning("Unknown subscription status %r from the gateway", subscription.status)
-        return False
-    tier = tier_for_stripe_price(price_id=subscription.price_id or "")
-    return company_apply_card_subscription(
+        return CardApplied.UNKNOWN_STATUS
+    status: str | None = STATUS_FROM_GATEWAY[subscription.status]
+    live = subscription.status not in ENDED_AT_GATEWAY
+    tier = tier_for_stripe_price(price_id=subscription.price_id or "") if live else None
+    if (
+        subscription.status in UNPAID_START
+        and billing_account(company_id=company_id).status == SubscriptionStatus.TRIALING
+    ):
+        # The trial goes on, on its plan; the subscription starts when it is paid.
+        status = tier = None
+    outcome = company_apply_card_subscription(
         company_id=company_id,
         state=CardSubscriptionState(
             customer_id=subscription.customer_id,
@@ -171,6 +222,15 @@ def card_subscription_apply(
             current_period_end=subscription.current_period_end,
             cancel_at_period_end=subscription.cancel_at_period_end,
             state_at=state_at,
-            reason=reason,
+            live=live,
+            reason=SUBSCRIPTION_ENDED if status and not live else "",
         ),
     )
+    if outcome == CardApplied.SECOND_SUBSCRIPTION:
+        message = (
+            f"Company {company_id} has a second live card subscription {subscription.id} "
+            "beside its current one: it may be billed twice; cancel one at Stripe."
+        )
+        logger.error(message)
+        sentry_sdk.capture_message(message, level="error")
+    return outcome

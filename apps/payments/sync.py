@@ -8,11 +8,15 @@ from django.utils import timezone
 
 from apps.companies.selectors import (
     billing_account,
-    company_id_for_gateway_customer,
     tier_for_stripe_price,
 )
 from apps.payments.gateway import GatewaySubscription, get_gateway
-from apps.payments.subscriptions import STATUS_FROM_GATEWAY, card_subscription_apply
+from apps.payments.subscriptions import (
+    ENDED_AT_GATEWAY,
+    STATUS_FROM_GATEWAY,
+    card_subscription_apply,
+    company_for_gateway_object,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,14 @@ class SyncSummary:
 
 
 def _company_for(subscription: GatewaySubscription) -> int | None:
-    company_id = subscription.metadata.get("company_id", "")
-    if company_id.isdigit():
-        return int(company_id)
-    return company_id_for_gateway_customer(customer_id=subscription.customer_id)
+    return company_for_gateway_object(
+        {
+            "object": "subscription",
+            "id": subscription.id,
+            "customer": subscription.customer_id,
+            "metadata": subscription.metadata,
+        }
+    )
 
 
 def subscriptions_sync(*, company_id: int | None = None, dry_run: bool = False) -> SyncSummary:
@@ -51,11 +59,19 @@ def subscriptions_sync(*, company_id: int | None = None, dry_run: bool = False) 
         summary.seen += 1
         account = billing_account(company_id=owner)
         if account.stripe_subscription_id not in ("", subscription.id):
-            continue  # an old subscription of the company's: its current one decides
+            # Another subscription of the company's: its current one decides. One still
+            # live is reported (the company may be billed twice).
+            if subscription.status not in ENDED_AT_GATEWAY and not dry_run:
+                card_subscription_apply(
+                    company_id=owner, subscription=subscription, state_at=timezone.now()
+                )
+            continue
         before = f"{account.tier}/{account.status}"
         status = STATUS_FROM_GATEWAY.get(subscription.status, account.status)
         if dry_run:
-            tier = tier_for_stripe_price(price_id=subscription.price_id or "") or account.tier
+            tier = account.tier
+            if subscription.status not in ENDED_AT_GATEWAY:
+                tier = tier_for_stripe_price(price_id=subscription.price_id or "") or tier
             after = f"{tier}/{status}"
             if after != before:
                 summary.changes.append(SyncChange(owner, subscription.id, before, after))

@@ -91,11 +91,24 @@ SIGNED_NOT_EVENTS = {
     "a list": b"[1, 2, 3]",
     "no data": b'{"id": "evt_1", "object": "event", "type": "customer.updated", "created": 1}',
     "a thin event": event_body(THIN_EVENT),
+    # What we could not store (PostgreSQL refuses them; SQLite would not notice).
+    "an id too long": event_body({**THIN_EVENT, "object": "event", "id": "evt_" + "x" * 300}),
+    "no type": b'{"id": "evt_1", "type": null, "created": 1, "data": {"object": {}}}',
+    "a NUL": b'{"id": "evt_1", "type": "x", "created": 1, "data": {"object": {"a": "\\u0000"}}}',
+    "an api version too long": (
+        b'{"id": "evt_1", "type": "x", "api_version": "' + b"v" * 65 + b'", "created": 1, '
+        b'"data": {"object": {}}}'
+    ),
+    "nested too deep": b'{"id": "evt_1", "data": {"object": {"a": '
+    + b"[" * 100_000
+    + b"]" * 100_000
+    + b"}}}",
 }
 
 
 @pytest.mark.parametrize(
-    "case", ["unsigned", "tampered", "wrong secret", "too old", *SIGNED_NOT_EVENTS]
+    "case",
+    ["unsigned", "tampered", "wrong secret", "too old", "from the future", *SIGNED_NOT_EVENTS],
 )
 def test_bad_deliveries_are_400_and_store_nothing(stripe_server, api_client, card_company, case):
     event = subscription_event("updated", card_company)
@@ -109,6 +122,8 @@ def test_bad_deliveries_are_400_and_store_nothing(stripe_server, api_client, car
         headers = {"HTTP_STRIPE_SIGNATURE": sign(body, "whsec_someone_else")}
     elif case == "too old":
         headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET, int(time.time()) - HOUR)}
+    elif case == "from the future":
+        headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET, int(time.time()) + HOUR)}
     elif case in SIGNED_NOT_EVENTS:
         body = SIGNED_NOT_EVENTS[case]
         headers = {"HTTP_STRIPE_SIGNATURE": sign(body, WEBHOOK_SECRET)}

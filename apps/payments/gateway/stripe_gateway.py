@@ -5,6 +5,8 @@ customer, session or invoice item."""
 
 import json
 import logging
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,7 +19,12 @@ from django.utils import timezone
 from stripe._api_version import _ApiVersion
 
 from apps.core.money import naira_to_kobo
-from apps.payments.errors import GatewayUnavailable, InvalidSignature, PaymentsUnavailable
+from apps.payments.errors import (
+    GatewayRefused,
+    GatewayUnavailable,
+    InvalidSignature,
+    PaymentsUnavailable,
+)
 from apps.payments.gateway.base import (
     CheckoutStarted,
     GatewayEvent,
@@ -60,13 +67,20 @@ def subscription_from(obj: Any) -> GatewaySubscription:
     )
 
 
+def _short_text(value: Any, longest: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= longest
+
+
 def _event_from(payload: bytes) -> GatewayEvent:
     """A verified body as an event: the event as Stripe sent it (the SDK's objects would
-    turn numbers into Decimals). A thin event (API v2), or a body that is no event, is
-    refused as the SDK refuses it."""
+    turn numbers into Decimals). A thin event (API v2), or a body that is no event or
+    that we could not store (an id or type too long, a NUL character, which PostgreSQL's
+    jsonb refuses), is refused: Stripe never sends one."""
+    if b"\\u0000" in payload:
+        raise InvalidSignature("The webhook's body holds a NUL character.")
     try:
         data = json.loads(payload)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidSignature("The webhook's body is not JSON.") from exc
     if isinstance(data, dict) and data.get("object") == "v2.core.event":
         raise InvalidSignature("A thin event: this endpoint takes snapshot events.")
@@ -82,9 +96,26 @@ def _event_from(payload: bytes) -> GatewayEvent:
         )
     except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
         raise InvalidSignature("The webhook's body is not a Stripe event.") from exc
-    if not (isinstance(event.id, str) and isinstance(event.object, dict)):
+    if not (
+        _short_text(event.id, 255)
+        and _short_text(event.type, 100)
+        and isinstance(event.api_version, str)
+        and len(event.api_version) <= 64
+        and isinstance(event.object, dict)
+    ):
         raise InvalidSignature("The webhook's body is not a Stripe event.")
     return event
+
+
+def _signed_in_the_future(signature: str) -> bool:
+    """The SDK refuses signatures too old, not ones from the future: a clock skew of more
+    than the tolerance, or a delivery made to be replayed later."""
+    now = time.time()
+    for item in signature.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t" and value.isdigit() and int(value) > now + stripe.Webhook.DEFAULT_TOLERANCE:
+            return True
+    return False
 
 
 class StripeGateway:
@@ -105,8 +136,14 @@ class StripeGateway:
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
             logger.warning("Stripe unreachable during %s: %s", what, exc)
             raise GatewayUnavailable() from exc
-        except stripe.StripeError as exc:
-            logger.error("Stripe refused %s: %s", what, exc)
+        except (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError) as exc:
+            # Stripe answered and said no (a subscription that no longer exists, a card
+            # declined, ...): our view of it is off; retrying will not help.
+            logger.warning("Stripe refused %s: %s", what, exc)
+            sentry_sdk.capture_exception(exc)
+            raise GatewayRefused(details={"gateway": exc.user_message or str(exc)}) from exc
+        except stripe.StripeError as exc:  # failing on its side, or our keys are wrong
+            logger.error("Stripe failed %s: %s", what, exc)
             sentry_sdk.capture_exception(exc)
             raise GatewayUnavailable() from exc
 
@@ -125,7 +162,7 @@ class StripeGateway:
         secrets = [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
         if not secrets:
             raise PaymentsUnavailable("Stripe webhooks are not configured here.")
-        if not signature:
+        if not signature or _signed_in_the_future(signature):
             raise InvalidSignature()
         for secret in secrets:
             try:
@@ -227,7 +264,10 @@ class StripeGateway:
                         "items": [{"id": item_id, "price": price_id}],
                         "proration_behavior": "create_prorations",
                     },
-                    options={"idempotency_key": f"change-{subscription_id}-{price_id}"},
+                    # One key per change asked for: the SDK's retries of this call
+                    # reuse it, while moving back to a plan held earlier that day is a
+                    # new change (a key naming only the price would replay the first).
+                    options={"idempotency_key": f"change-{subscription_id}-{uuid.uuid4()}"},
                 ),
             )
         )

@@ -34,7 +34,7 @@ from apps.payments.gateway import GatewayEvent, InvoiceItem, get_gateway
 from apps.payments.gateway.stripe_gateway import subscription_from
 from apps.payments.models import PaymentMethod
 from apps.payments.services import payment_record_card, payment_record_card_failure
-from apps.payments.subscriptions import SUBSCRIPTION_ENDED, card_subscription_apply
+from apps.payments.subscriptions import card_subscription_apply, company_for_gateway_object
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,8 @@ def _id(value: Any) -> str:
 
 
 def _company_for(obj: dict[str, Any]) -> int | None:
-    """The company an object belongs to: its metadata, else its customer."""
-    metadata = obj.get("metadata") or {}
-    if str(metadata.get("company_id", "")).isdigit():
-        return int(metadata["company_id"])
-    return company_id_for_gateway_customer(customer_id=_id(obj.get("customer")))
+    """The company an object belongs to (its customer's; see company_for_gateway_object)."""
+    return company_for_gateway_object(obj)
 
 
 def _local_date(timestamp: int | None) -> date | None:
@@ -72,8 +69,9 @@ def _local_date(timestamp: int | None) -> date | None:
 
 def checkout_completed(event: GatewayEvent) -> None:
     session = event.object
-    reference = str(session.get("client_reference_id") or "")
-    company_id = int(reference) if reference.isdigit() else _company_for(session)
+    company_id = company_for_gateway_object(
+        session, named=str(session.get("client_reference_id") or "")
+    )
     subscription_id = _id(session.get("subscription"))
     if company_id is None or not subscription_id:
         logger.warning("Checkout %s names no company or subscription", session.get("id"))
@@ -93,6 +91,8 @@ def checkout_completed(event: GatewayEvent) -> None:
 
 
 def subscription_changed(event: GatewayEvent) -> None:
+    """Created, updated or deleted (a deleted subscription reports its status as
+    cancelled: the company is suspended, the reason kept, until it subscribes again)."""
     subscription = subscription_from(event.object)
     company_id = _company_for(event.object)
     if company_id is None:
@@ -100,21 +100,6 @@ def subscription_changed(event: GatewayEvent) -> None:
         return
     card_subscription_apply(
         company_id=company_id, subscription=subscription, state_at=event.created
-    )
-
-
-def subscription_deleted(event: GatewayEvent) -> None:
-    """The card subscription ended (cancelled, or unpaid to the end): the company is
-    suspended, with the reason kept, until it subscribes again."""
-    company_id = _company_for(event.object)
-    if company_id is None:
-        return
-    card_subscription_apply(
-        company_id=company_id,
-        subscription=subscription_from(event.object),
-        state_at=event.created,
-        status=SubscriptionStatus.SUSPENDED,
-        reason=SUBSCRIPTION_ENDED,
     )
 
 
@@ -183,6 +168,21 @@ def invoice_created(event: GatewayEvent) -> None:
     if invoice.get("status") != "draft" or invoice.get("billing_reason") != "subscription_cycle":
         _mirror(invoice, company_id)
         return
+    gateway = get_gateway()
+    # Stripe finalizes a renewal about an hour after drafting it; processed later than
+    # that (a backlog, retries), the invoice takes no more items. The period's overage
+    # then stays unbilled at Stripe: said loudly, and flagged by the reconciliation of
+    # the invoice's mirror, never retried in vain.
+    current = gateway.fetch_invoice(invoice["id"])
+    if current.get("status") != "draft":
+        message = (
+            f"Stripe invoice {invoice['id']} of company {company_id} was finalized before "
+            "its overage and credits were added: bill them by hand"
+        )
+        logger.error(message)
+        sentry_sdk.capture_message(message, level="error")
+        _mirror(current, company_id)
+        return
     fees = sum(
         (line.amount for line in _lines(invoice) if line.kind == "subscription"), Decimal("0")
     )
@@ -190,7 +190,6 @@ def invoice_created(event: GatewayEvent) -> None:
         company_id=company_id, external_id=invoice["id"], period=_period(invoice), fees=fees
     )
     if adjustments:
-        gateway = get_gateway()
         gateway.add_invoice_items(
             customer_id=_id(invoice.get("customer")),
             invoice_id=invoice["id"],
@@ -271,7 +270,11 @@ def payment_intent_failed(event: GatewayEvent) -> None:
         attempt=event.id,
         reason=reason,
     )
-    if billing_account(company_id=company_id).status == SubscriptionStatus.ACTIVE:
+    # A failure reported after a retry paid the invoice changes nothing but the record.
+    settled = invoice_external_id is not None and (
+        get_gateway().fetch_invoice(invoice_external_id).get("status") in ("paid", "void")
+    )
+    if not settled and billing_account(company_id=company_id).status == SubscriptionStatus.ACTIVE:
         company_change_subscription(company_id=company_id, status=SubscriptionStatus.PAST_DUE)
 
 
@@ -296,6 +299,11 @@ def payment_method_attached(event: GatewayEvent) -> None:
     )
 
 
+def payment_method_detached(event: GatewayEvent) -> None:
+    """A card removed (in the portal, say): it is no longer shown."""
+    PaymentMethod.objects.filter(gateway_id=event.object["id"]).delete()
+
+
 def customer_updated(event: GatewayEvent) -> None:
     customer = event.object
     company_id = company_id_for_gateway_customer(customer_id=customer["id"])
@@ -312,7 +320,7 @@ HANDLERS: dict[str, Callable[[GatewayEvent], None]] = {
     "checkout.session.completed": checkout_completed,
     "customer.subscription.created": subscription_changed,
     "customer.subscription.updated": subscription_changed,
-    "customer.subscription.deleted": subscription_deleted,
+    "customer.subscription.deleted": subscription_changed,
     "invoice.created": invoice_created,
     "invoice.finalized": invoice_updated,
     "invoice.voided": invoice_updated,
@@ -322,5 +330,6 @@ HANDLERS: dict[str, Callable[[GatewayEvent], None]] = {
     "payment_intent.succeeded": payment_intent_succeeded,
     "payment_intent.payment_failed": payment_intent_failed,
     "payment_method.attached": payment_method_attached,
+    "payment_method.detached": payment_method_detached,
     "customer.updated": customer_updated,
 }
