@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from apps.core.money import format_naira
-from apps.payments.models import Payment, PaymentMethod, WebhookEvent
+from apps.payments.models import Payment, PaymentMethod, WebhookEvent, WebhookStatus
 from apps.payments.webhooks import webhook_process
 
 
@@ -73,8 +73,10 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Process the selected events again", permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        finished = (WebhookStatus.PROCESSED, WebhookStatus.IGNORED)
+        skipped = queryset.filter(status__in=finished).count()
         done = failed = 0
-        for event_pk in queryset.values_list("pk", flat=True):
+        for event_pk in queryset.exclude(status__in=finished).values_list("pk", flat=True):
             try:
                 webhook_process(event_pk=event_pk)
             except Exception as exc:  # shown to the person, recorded on the event
@@ -82,7 +84,10 @@ class WebhookEventAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Event {event_pk} failed: {exc}", messages.ERROR)
             else:
                 done += 1
-        self.message_user(request, f"{done} events processed, {failed} failed.")
+        summary = f"{done} events processed, {failed} failed."
+        if skipped:
+            summary += f" {skipped} already done were left as they are."
+        self.message_user(request, summary)
 
     def has_reprocess_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("payments.reprocess_webhookevent")

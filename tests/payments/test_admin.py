@@ -95,6 +95,25 @@ def test_the_reprocess_action_runs_a_failed_event_again(staff_client, failed_upg
     assert Company.objects.get(pk=company.pk).subscription_tier == "professional"
 
 
+def test_reprocessing_leaves_events_already_done_as_they_are(staff_client, failed_upgrade):
+    _, event = failed_upgrade
+    done = stored(
+        so.event("charge.succeeded", {"id": "ch_2", "object": "charge"}),
+        status=WebhookStatus.IGNORED,
+        attempts=1,
+    )
+
+    response = staff_client.post(
+        EVENTS, {"action": "reprocess", "_selected_action": [event.pk, done.pk]}, follow=True
+    )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "1 events processed, 0 failed. 1 already done were left as they are."
+    ]
+    done.refresh_from_db()
+    assert (done.status, done.attempts) == (WebhookStatus.IGNORED, 1)
+
+
 def test_staff_without_the_permission_cannot_reprocess(failed_upgrade):
     _, event = failed_upgrade
     viewer = UserFactory(is_staff=True)
