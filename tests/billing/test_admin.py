@@ -263,7 +263,8 @@ def test_issuing_the_selected_drafts(staff_client, events, commit):
     assert draft.due_date == date(2026, 12, 4)
     assert said(response) == [
         "Issued 1: INV-2026-000002.",
-        "1 selected were not drafts: left as they were.",
+        "1 selected were not drafts to issue here (card invoices are issued by the gateway): "
+        "left as they were.",
     ]
     assert [event["invoice_id"] for event in events.named("invoice_issued")] == [draft.pk]
 
@@ -420,6 +421,53 @@ def test_a_paid_invoice_cannot_be_voided(staff_client):
     assert "An invoice that has taken payments cannot be voided." in response.content.decode()
     invoice.refresh_from_db()
     assert (invoice.status, invoice.void_reason) == (InvoiceStatus.PAID, "")
+
+
+# --- card invoices ----------------------------------------------------------------------
+
+
+def card_invoice(company):
+    invoice = issued_invoice(company)
+    Invoice.objects.filter(pk=invoice.pk).update(source="stripe", external_id="in_1Q2w3E")
+    invoice.refresh_from_db()
+    return invoice
+
+
+def test_a_card_invoice_offers_no_payment_or_voiding_by_hand(staff_client):
+    invoice = card_invoice(billed_company())
+
+    html = staff_client.get(page("change", invoice)).content.decode()
+
+    assert page("pdf", invoice) in html
+    assert page("record_payment", invoice) not in html
+    assert page("void", invoice) not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("record_payment", {"amount": "80625.00", "method": "cash", "reference": "R-1"}),
+        ("void", {"reason": "Raised twice"}),
+    ],
+)
+def test_a_card_invoices_pages_for_doing_it_by_hand_send_staff_back(staff_client, name, data):
+    invoice = card_invoice(billed_company())
+
+    visits = [
+        staff_client.get(page(name, invoice)),
+        staff_client.post(page(name, invoice), {**data, "paid_on": "2026-11-20"}),
+    ]
+
+    for response in visits:
+        assert response.status_code == 302
+        assert response["Location"] == page("change", invoice)
+    # Not shown yet (the redirects were not followed): one message a visit.
+    assert said(visits[-1]) == 2 * [
+        f"Invoice {invoice.number} is charged by card: payments and voiding happen at "
+        "the gateway, and billing mirrors them."
+    ]
+    assert state(invoice) == (InvoiceStatus.ISSUED, Decimal("0.00"))
+    assert Payment.objects.count() == 0
 
 
 # --- PDFs ------------------------------------------------------------------------------

@@ -950,6 +950,15 @@ class FakeStripe:
         )
         invoice["status_transitions"]["finalized_at"] = moment
 
+    def void_invoice(self, id: str) -> StripeDict:
+        """An open invoice voided (in the Dashboard, say): nothing more is owed on it."""
+        with self.lock:
+            invoice = self._find("invoice", id)
+            self._finalize(invoice)
+            invoice.update(status="void", amount_remaining=0, auto_advance=False)
+            invoice["status_transitions"]["voided_at"] = so.now()
+            return copy.deepcopy(invoice)
+
     def pay_invoice(self, id: str, *, payment_method: str | None = None) -> InvoicePayment:
         """The invoice (finalized first if a draft) paid in full by card."""
         with self.lock:

@@ -283,6 +283,9 @@ class StripeStandIn:
     def finalize_invoice(self, id: str) -> StripeDict:
         return self.api.finalize_invoice(id)
 
+    def void_invoice(self, id: str) -> StripeDict:
+        return self.api.void_invoice(id)
+
     def pay_invoice(self, id: str, *, payment_method: str | None = None) -> InvoicePayment:
         return self.api.pay_invoice(id, payment_method=payment_method)
 

@@ -30,7 +30,7 @@ from apps.billing.admin.forms import (
     VoidForm,
     add_service_error,
 )
-from apps.billing.models import Invoice, InvoiceStatus
+from apps.billing.models import Invoice, InvoiceSource, InvoiceStatus
 from apps.billing.selectors import subscription_overview
 from apps.billing.services import invoice_raise, invoice_void
 from apps.core.errors import ApplicationError
@@ -102,6 +102,18 @@ class InvoicePagesMixin:
             raise Http404(f"No invoice {object_id}.")
         return invoice
 
+    def _by_hand(self, request: HttpRequest, invoice: Invoice) -> HttpResponse | None:
+        """A card invoice's payments and voiding happen at the gateway: its pages for
+        doing them by hand send staff back to the invoice, saying so."""
+        if invoice.source == InvoiceSource.INTERNAL:
+            return None
+        messages.error(
+            request,
+            f"Invoice {invoice} is charged by card: payments and voiding happen at the "
+            "gateway, and billing mirrors them.",
+        )
+        return HttpResponseRedirect(self.change_url(invoice))
+
     def _render(
         self,
         request: HttpRequest,
@@ -144,6 +156,8 @@ class InvoicePagesMixin:
     def record_payment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         self._require(self.has_manage_permission(request))
         invoice = self._invoice(request, object_id)
+        if refused := self._by_hand(request, invoice):
+            return refused
         form = PaymentForm(
             request.POST if request.method == "POST" else None,
             initial={"amount": invoice.balance},
@@ -199,6 +213,8 @@ class InvoicePagesMixin:
     def void_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         self._require(self.has_manage_permission(request))
         invoice = self._invoice(request, object_id)
+        if refused := self._by_hand(request, invoice):
+            return refused
         form = VoidForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:

@@ -210,7 +210,8 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
 
     def _invoice_tools(self, request: HttpRequest, invoice: Invoice) -> list[tuple[str, str]]:
         tools = [("Download PDF", self.page_url("pdf", invoice))]
-        if self.has_manage_permission(request):
+        # A card invoice is paid and voided at the gateway, never by hand here.
+        if self.has_manage_permission(request) and invoice.source == InvoiceSource.INTERNAL:
             if invoice.status in OPEN_STATUSES:
                 tools.insert(0, ("Record a payment", self.page_url("record_payment", invoice)))
             if invoice.status != InvoiceStatus.VOID and not invoice.amount_paid:
@@ -221,7 +222,9 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
 
     @admin.action(description="Issue selected drafts", permissions=["manage"])
     def issue_drafts(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        drafts = queryset.filter(status=InvoiceStatus.DRAFT).order_by("period_start", "pk")
+        drafts = queryset.filter(
+            status=InvoiceStatus.DRAFT, source=InvoiceSource.INTERNAL
+        ).order_by("period_start", "pk")
         draft_ids = list(drafts.values_list("pk", flat=True))
         skipped = queryset.count() - len(draft_ids)
         issued = []
@@ -239,5 +242,8 @@ class InvoiceAdmin(InvoicePagesMixin, admin.ModelAdmin):
             )
         if skipped:
             self.message_user(
-                request, f"{skipped} selected were not drafts: left as they were.", messages.WARNING
+                request,
+                f"{skipped} selected were not drafts to issue here (card invoices are "
+                "issued by the gateway): left as they were.",
+                messages.WARNING,
             )

@@ -29,7 +29,7 @@ from apps.billing.models import (
 from apps.billing.periods import Period
 from apps.billing.services.dunning import company_settle_if_paid_up
 from apps.billing.services.inputs import available_credits
-from apps.billing.services.invoicing import allocate_credits, publish_paid
+from apps.billing.services.invoicing import allocate_credits, publish_paid, release_credits
 from apps.companies.selectors import billing_account, plans_by_code
 from apps.core.events import publish
 from apps.usage.selectors import api_calls_for_companies, plots_count_for_companies
@@ -141,27 +141,33 @@ class CardInvoice:
     period: Period
     lines: tuple[CardInvoiceLine, ...]
     subtotal: Decimal  # after credits, before VAT
-    tax: Decimal
-    total: Decimal
+    total: Decimal  # the subtotal and VAT
     amount_paid: Decimal
     issued_at: datetime | None
     due_date: date | None
     paid_at: datetime | None
+    renewal: bool = False  # a full period's renewal, which the calculator can check
 
 
 @transaction.atomic
 def card_invoice_mirror(*, data: CardInvoice) -> int:
     """Mirror Stripe's invoice into billing (created or brought up to date); returns the
-    invoice's id. Its status only moves forward, and events go out once per step."""
+    invoice's id. Its status only moves forward, and events go out once per step.
+
+    A paid invoice has no balance, whatever part of it the customer's balance at Stripe
+    paid. A negative total (a downgrade's proration credit, which Stripe keeps in the
+    customer's balance for the next invoices) is mirrored as a zero total with its
+    lines. Voiding gives back the credits the invoice used."""
     invoice = _mirror(data.company_id, data.external_id, data.period)
     before = invoice.status
     if _RANK[data.status] < _RANK[before]:
         return invoice.pk
     invoice.number = data.number or invoice.number
-    invoice.subtotal = data.subtotal
-    invoice.tax = data.tax
-    invoice.total = data.total
-    invoice.amount_paid = data.amount_paid
+    invoice.subtotal = max(data.subtotal, ZERO)
+    invoice.total = max(data.total, ZERO)
+    invoice.tax = invoice.total - invoice.subtotal
+    paid = data.status == InvoiceStatus.PAID
+    invoice.amount_paid = invoice.total if paid else min(data.amount_paid, invoice.total)
     invoice.status = data.status
     invoice.issued_at = invoice.issued_at or data.issued_at
     invoice.due_date = data.due_date or invoice.due_date
@@ -170,6 +176,8 @@ def card_invoice_mirror(*, data: CardInvoice) -> int:
     if data.status == InvoiceStatus.VOID:
         invoice.voided_at = invoice.voided_at or timezone.now()
         invoice.void_reason = invoice.void_reason or "Voided in Stripe"
+        if before != InvoiceStatus.VOID:
+            release_credits(invoice)
     invoice.save()
     if data.lines:
         invoice.lines.all().delete()
@@ -185,7 +193,8 @@ def card_invoice_mirror(*, data: CardInvoice) -> int:
             )
             for position, line in enumerate(data.lines)
         )
-        _reconcile(invoice, data.lines)
+        if data.renewal:
+            _reconcile(invoice, data.lines)
     if before == InvoiceStatus.DRAFT and data.status != InvoiceStatus.DRAFT:
         publish(
             signals.invoice_issued,

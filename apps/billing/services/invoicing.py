@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.billing import signals
 from apps.billing.calculator import InvoiceCalculation, calculate_invoice
-from apps.billing.errors import ErrorCode, InvoiceNotPayable
+from apps.billing.errors import ChargedByCard, ErrorCode, InvoiceNotPayable
 from apps.billing.models import (
     OPEN_STATUSES,
     Credit,
@@ -175,13 +175,21 @@ def _locked(invoice_id: int, company_id: int | None = None) -> Invoice:
     return invoices.get_for(invoice_id, lock=True)
 
 
+def _refuse_card_invoice(invoice: Invoice) -> None:
+    # A card invoice is the gateway's: numbering, voiding or paying it here would make
+    # billing disagree with what the gateway charges.
+    if invoice.source != InvoiceSource.INTERNAL:
+        raise ChargedByCard(details={"source": invoice.source})
+
+
 @transaction.atomic
 def invoice_issue(*, invoice_id: int) -> Invoice:
     """draft -> issued: numbered (gap-free, this year), due in BILLING_NET_DAYS.
-    Issuing an issued invoice changes nothing."""
+    Issuing an issued invoice changes nothing; a card invoice is refused (409)."""
     sequence_year = timezone.localdate().year
     sequence = lock_sequence(sequence_year)
     invoice = _locked(invoice_id)
+    _refuse_card_invoice(invoice)
     if invoice.status != InvoiceStatus.DRAFT:
         if invoice.number:
             return invoice
@@ -203,11 +211,13 @@ def invoice_issue(*, invoice_id: int) -> Invoice:
 @transaction.atomic
 def invoice_void(*, invoice_id: int, reason: str, voided_by_id: int | None) -> Invoice:
     """Void an unpaid invoice (a draft, issued or overdue one), with a reason; the
-    credits it used are given back. Voiding a void invoice changes nothing."""
+    credits it used are given back. Voiding a void invoice changes nothing; a card
+    invoice is refused (409: it is voided at the gateway)."""
     reason = reason.strip()
     if not reason:
         raise ValidationFailed(details={"reason": ["Say why the invoice is voided."]})
     invoice = _locked(invoice_id)
+    _refuse_card_invoice(invoice)
     if invoice.status == InvoiceStatus.VOID:
         return invoice
     if invoice.status == InvoiceStatus.PAID or invoice.amount_paid > 0:
@@ -215,9 +225,7 @@ def invoice_void(*, invoice_id: int, reason: str, voided_by_id: int | None) -> I
             "An invoice that has taken payments cannot be voided.",
             code=ErrorCode.INVOICE_NOT_VOIDABLE,
         )
-    for allocation in invoice.allocations.select_related("credit").select_for_update():
-        allocation.credit.remaining += allocation.amount
-        allocation.credit.save(update_fields=["remaining", "updated_at"])
+    release_credits(invoice)
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason
@@ -232,6 +240,13 @@ def invoice_void(*, invoice_id: int, reason: str, voided_by_id: int | None) -> I
         voided_by_id=voided_by_id,
     )
     return invoice
+
+
+def release_credits(invoice: Invoice) -> None:
+    """Give back the credits a voided invoice used: they count towards the next ones."""
+    for allocation in invoice.allocations.select_related("credit").select_for_update():
+        allocation.credit.remaining += allocation.amount
+        allocation.credit.save(update_fields=["remaining", "updated_at"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,11 +265,13 @@ def invoice_apply_payment(
 ) -> PaymentApplied:
     """Add a payment to one of the company's open invoices (locked, so concurrent
     payments add up). The invoice is paid when the payments reach its total; anything
-    beyond the balance becomes a credit for the next invoices."""
+    beyond the balance becomes a credit for the next invoices. A card invoice is
+    refused (409): the gateway collects it."""
     amount = round_kobo(amount)
     if amount <= 0:
         raise ValidationFailed(details={"amount": ["A payment is more than zero."]})
     invoice = _locked(invoice_id, company_id)
+    _refuse_card_invoice(invoice)
     if invoice.status not in OPEN_STATUSES:
         raise InvoiceNotPayable(
             f"Invoice {invoice} is {invoice.status}: it takes no payments.",

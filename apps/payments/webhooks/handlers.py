@@ -149,12 +149,12 @@ def _mirror(invoice: dict[str, Any], company_id: int) -> int:
             period=_period(invoice),
             lines=_lines(invoice),
             subtotal=subtotal,
-            tax=total - subtotal,
             total=total,
             amount_paid=kobo_to_naira(int(invoice.get("amount_paid") or 0)),
             issued_at=datetime.fromtimestamp(finalized, tz=UTC) if finalized else None,
             due_date=_local_date(invoice.get("due_date")),
             paid_at=datetime.fromtimestamp(paid, tz=UTC) if paid else None,
+            renewal=invoice.get("billing_reason") == "subscription_cycle",
         )
     )
 
