@@ -3,14 +3,17 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from apps.accounts.models import User, normalize_email
+from apps.accounts.models import BILLING_STAFF_GROUP, User, normalize_email
 from apps.accounts.tokens import is_access_token_revoked
 
 __all__ = [
+    "UserContact",
     "UserDisplay",
     "UserIdentity",
     "any_email_verified",
+    "billing_staff_user_ids",
     "is_access_token_revoked",
+    "user_contacts_for",
     "user_display_for",
     "user_id_for_email",
     "user_identity",
@@ -72,3 +75,29 @@ def user_display_for(*, user_ids: Iterable[int]) -> dict[int, UserDisplay]:
 def any_email_verified(*, user_ids: Iterable[int]) -> bool:
     """Whether at least one of these accounts has proved its address."""
     return User.objects.filter(pk__in=set(user_ids), email_verified_at__isnull=False).exists()
+
+
+@dataclass(frozen=True, slots=True)
+class UserContact:
+    """Where to reach an active account: for messages to its owner, never shown to others."""
+
+    email: str
+    phone: str  # E.164, or "" when none was given
+    first_name: str
+
+
+def user_contacts_for(*, user_ids: Iterable[int]) -> dict[int, UserContact]:
+    """Contacts of many active accounts in one query (inactive and missing ids left out)."""
+    rows = User.objects.filter(pk__in=set(user_ids), is_active=True).values_list(
+        "pk", "email", "phone", "first_name"
+    )
+    return {pk: UserContact(email, phone, first) for pk, email, phone, first in rows}
+
+
+def billing_staff_user_ids() -> list[int]:
+    """Our own billing team: active staff in the billing staff group."""
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=BILLING_STAFF_GROUP)
+        .values_list("pk", flat=True)
+        .distinct()
+    )

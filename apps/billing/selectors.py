@@ -121,3 +121,20 @@ def subscription_overview(*, company_id: int, today: date | None = None) -> Subs
 def card_invoice_id(*, external_id: str) -> int | None:
     """Our mirror of a card invoice, by the gateway's id."""
     return Invoice.objects.filter(external_id=external_id).values_list("pk", flat=True).first()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePdf:
+    filename: str
+    content: bytes
+
+
+def invoice_pdf(*, invoice_id: int) -> InvoicePdf:
+    """The PDF of an issued invoice (for the email that announces it; the company's own
+    downloads go through ``invoice_pdf_download``, which records the export)."""
+    # Imported here so reportlab loads only in processes that make PDFs.
+    from apps.billing.documents import invoice_pdf as render
+    from apps.billing.documents import pdf_filename
+
+    invoice = Invoice.objects.prefetch_related("lines").get(pk=invoice_id)
+    return InvoicePdf(filename=pdf_filename(invoice), content=render(invoice))

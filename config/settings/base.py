@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.usage",
     "apps.billing",
     "apps.payments",
+    "apps.notifications",
     "apps.demo",
 ]
 
@@ -268,6 +269,17 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EstateApp <no-reply@estateapp.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- notifications (apps.notifications) ----------------------------------------------------
+# SMS: "apps.notifications.sms.console.ConsoleBackend" (development), "...twilio.TwilioBackend"
+# or "...africastalking.AfricasTalkingBackend".
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.console.ConsoleBackend")
+# A failed email or SMS is tried this many times in all (with back-off), then left failed.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# The right-hand side of our emails' Message-IDs.
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
+    "NOTIFICATION_MESSAGE_ID_DOMAIN", default="estateapp.local"
+)
+
 # --- invoices (apps.billing.invoice_pdf) ---------------------------------------------------
 # Printed on every invoice PDF: who issues it and where to pay. The defaults are development
 # placeholders that say so on the PDF; production requires the real values.
@@ -328,6 +340,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.run_dunning",
         "schedule": crontab(hour=6, minute=0),
     },
+    "notifications-send-pending": {"task": "notifications.send_pending", "schedule": 300.0},
     "marketers-approve-due-commissions": {
         "task": "marketers.approve_due_commissions",
         "schedule": crontab(hour=2, minute=0),

@@ -23,6 +23,7 @@ from apps.billing.models import (
 )
 from apps.billing.numbering import lock_sequence, take_numbers
 from apps.billing.periods import Period
+from apps.billing.selectors import InvoicePdf
 from apps.billing.services.dunning import company_settle_if_paid_up
 from apps.billing.services.inputs import available_credits, invoice_inputs
 from apps.companies.selectors import TierDays, billing_account
@@ -336,12 +337,6 @@ def invoice_raise(*, company_id: int, period: Period, issue: bool = True) -> Inv
         issue=issue,
     )
     return invoice
-
-
-@dataclass(frozen=True, slots=True)
-class InvoicePdf:
-    filename: str
-    content: bytes
 
 
 def invoice_pdf_download(*, company_id: int, invoice_id: int, user_id: int | None) -> InvoicePdf:

@@ -1,0 +1,39 @@
+"""Who is told: company admins, a marketer, the company's billing email, our billing
+team, as Recipients with their contacts (read through the other apps' selectors)."""
+
+from collections.abc import Iterable
+
+from apps.accounts.selectors import billing_staff_user_ids, user_contacts_for
+from apps.companies.selectors import admin_user_ids, billing_account
+from apps.marketers.selectors import affiliation_info
+from apps.notifications.categories import Channel
+from apps.notifications.outbox import Recipient
+
+
+def users(user_ids: Iterable[int], channels: frozenset[Channel] | None = None) -> list[Recipient]:
+    """Active accounts, with their email and phone; inactive ones are left out."""
+    contacts = user_contacts_for(user_ids=user_ids)
+    return [
+        Recipient(user_id=user_id, email=contact.email, phone=contact.phone, channels=channels)
+        for user_id, contact in sorted(contacts.items())
+    ]
+
+
+def company_admins(company_id: int, channels: frozenset[Channel] | None = None) -> list[Recipient]:
+    return users(admin_user_ids(company_id=company_id), channels)
+
+
+def marketer(company_id: int, affiliation_id: int) -> list[Recipient]:
+    affiliation = affiliation_info(company_id=company_id, affiliation_id=affiliation_id)
+    return users([affiliation.marketer_user_id]) if affiliation else []
+
+
+def billing_email(company_id: int) -> list[Recipient]:
+    """The company's billing address (no account: email only)."""
+    address = billing_account(company_id=company_id).billing_email
+    return [Recipient(user_id=None, email=address, channels=frozenset({Channel.EMAIL}))]
+
+
+def billing_team() -> list[Recipient]:
+    """Our own billing staff, by email only."""
+    return users(billing_staff_user_ids(), frozenset({Channel.EMAIL}))

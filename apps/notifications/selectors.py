@@ -1,0 +1,1 @@
+"""Read-side of notifications (for its own views): a user's notifications."""

@@ -1,0 +1,1 @@
+"""Notifications publishes no events: no other app depends on it."""
