@@ -13,6 +13,7 @@ class AffiliationInfo:
     marketer_user_id: int
     status: str
     commission_rate: Decimal | None
+    marketer_phone: str = ""  # from the marketer's profile, for messages to them
 
     @property
     def is_approved(self) -> bool:
@@ -34,6 +35,7 @@ def affiliation_info(*, company_id: int, affiliation_id: int) -> AffiliationInfo
         marketer_user_id=affiliation.marketer.user_id,
         status=affiliation.status,
         commission_rate=affiliation.commission_rate,
+        marketer_phone=affiliation.marketer.phone,
     )
 
 

@@ -2,6 +2,7 @@
 team, as Recipients with their contacts (read through the other apps' selectors)."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from apps.accounts.selectors import billing_staff_user_ids, user_contacts_for
 from apps.companies.selectors import admin_user_ids, billing_account
@@ -24,8 +25,15 @@ def company_admins(company_id: int, channels: frozenset[Channel] | None = None) 
 
 
 def marketer(company_id: int, affiliation_id: int) -> list[Recipient]:
+    """The affiliation's marketer; texted at their account's number, else their profile's."""
     affiliation = affiliation_info(company_id=company_id, affiliation_id=affiliation_id)
-    return users([affiliation.marketer_user_id]) if affiliation else []
+    if affiliation is None:
+        return []
+    recipients = users([affiliation.marketer_user_id])
+    return [
+        replace(recipient, phone=recipient.phone or affiliation.marketer_phone)
+        for recipient in recipients
+    ]
 
 
 def billing_email(company_id: int) -> list[Recipient]:
