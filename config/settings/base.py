@@ -266,6 +266,9 @@ INVITATIONS_PER_CLIENT_PER_DAY = env.int("INVITATIONS_PER_CLIENT_PER_DAY", defau
 
 # --- email -----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Another Django email backend, e.g. django-anymail's ("anymail.backends.mailgun.EmailBackend",
+# with the package installed and its ANYMAIL settings), instead of EMAIL_URL's.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821 (set just above)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EstateApp <no-reply@estateapp.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
