@@ -8,6 +8,7 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -58,14 +59,17 @@ def _keys(category: Category) -> list[str]:
 # --- trial ending ---------------------------------------------------------------------------
 
 
-def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(time_machine):
+def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(
+    time_machine, commit
+):
     time_machine.move_to(MONDAY, tick=False)
     # Thursday 18:00 Lagos: 3 days ahead by Lagos dates.
     company, admin = _trial_ending(_at(date(2026, 3, 5), 18))
     member = MembershipFactory(company=company, role="marketer").user
 
     for _ in range(3):
-        send_trial_and_subscription_alerts()
+        with commit():  # the deliveries are sent once the notice is written
+            send_trial_and_subscription_alerts()
 
     notification = Notification.objects.get()
     assert notification.key == f"trial_ending:3:{company.pk}:2026-03-05"
@@ -76,8 +80,14 @@ def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(time_m
     assert notification.title == "Your trial ends on 5 March 2026"
     assert list(UserNotification.objects.values_list("user_id", flat=True)) == [admin.pk]
     email = Delivery.objects.get(channel="email")
-    assert (email.to, email.user_id) == (admin.email, admin.pk)
+    assert (email.to, email.user_id, email.status) == (admin.email, admin.pk, "sent")
+    in_app = Delivery.objects.get(channel="in_app")
+    assert (in_app.status, in_app.sent_at) == ("sent", notification.created_at)
     assert not Delivery.objects.filter(user=member).exists()
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("Your trial ends on 5 March 2026", [admin.email])
+    ]
+    assert "in 3 days" in mail.outbox[0].body
     assert NotificationDispatch.objects.get().recipients == 1
 
 
