@@ -59,9 +59,7 @@ def _keys(category: Category) -> list[str]:
 # --- trial ending ---------------------------------------------------------------------------
 
 
-def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(
-    time_machine, commit
-):
+def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(time_machine, commit):
     time_machine.move_to(MONDAY, tick=False)
     # Thursday 18:00 Lagos: 3 days ahead by Lagos dates.
     company, admin = _trial_ending(_at(date(2026, 3, 5), 18))
