@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.companies.models import (
@@ -301,3 +302,98 @@ def companies_with_card_subscriptions(*, company_id: int | None = None) -> list[
     if company_id is not None:
         companies = companies.filter(pk=company_id)
     return [_billing_account(company) for company in companies]
+
+
+# --- for scheduled notifications --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyDeadline:
+    """A company and the moment something of its ends (a trial, paid access)."""
+
+    company_id: int
+    name: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyBrief:
+    company_id: int
+    name: str
+
+
+def _with_admin() -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            company_id=OuterRef("pk"), role=Role.COMPANY_ADMIN, is_active=True
+        )
+    )
+
+
+def trials_ending_between(
+    *, start: datetime, end: datetime, after_id: int = 0, limit: int = 500
+) -> list[CompanyDeadline]:
+    """The next ``limit`` companies (by id, after ``after_id``) still on trial whose trial
+    ends in [``start``, ``end``), with at least one active admin."""
+    companies = (
+        Company.objects.filter(
+            _with_admin(),
+            pk__gt=after_id,
+            subscription_status=SubscriptionStatus.TRIALING,
+            trial_ends_at__gte=start,
+            trial_ends_at__lt=end,
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "trial_ends_at")[:limit]
+    )
+    return [CompanyDeadline(pk, name, ends_at) for pk, name, ends_at in companies]
+
+
+def paid_access_ending_between(
+    *, start: datetime, end: datetime, after_id: int = 0, limit: int = 500
+) -> list[CompanyDeadline]:
+    """The next ``limit`` paying companies (by id, after ``after_id``) whose paid access
+    ends in [``start``, ``end``) and will not renew by itself (``subscription_ends_at``:
+    a card subscription cancelled at its period's end), with at least one active admin."""
+    companies = (
+        Company.objects.filter(
+            _with_admin(),
+            pk__gt=after_id,
+            subscription_status__in=BILLABLE_STATUSES,
+            subscription_ends_at__gte=start,
+            subscription_ends_at__lt=end,
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "subscription_ends_at")[:limit]
+    )
+    return [CompanyDeadline(pk, name, ends_at) for pk, name, ends_at in companies]
+
+
+def companies_in_service_batch(
+    *, since: datetime, after_id: int = 0, limit: int = 500
+) -> list[CompanyBrief]:
+    """The next ``limit`` companies (by id, after ``after_id``) that are active, or on a
+    trial that had not ended by ``since``, with at least one active admin."""
+    companies = (
+        Company.objects.filter(_with_admin(), pk__gt=after_id)
+        .filter(
+            Q(subscription_status=SubscriptionStatus.ACTIVE)
+            | Q(subscription_status=SubscriptionStatus.TRIALING, trial_ends_at__gt=since)
+        )
+        .order_by("pk")
+        .values_list("pk", "name")[:limit]
+    )
+    return [CompanyBrief(pk, name) for pk, name in companies]
+
+
+def admin_user_ids_for(*, company_ids: Iterable[int]) -> dict[int, list[int]]:
+    """``admin_user_ids`` for many companies in one query (companies without any: [])."""
+    ids = set(company_ids)
+    admins: dict[int, list[int]] = {company_id: [] for company_id in ids}
+    for company_id, user_id in (
+        Membership.objects.filter(company_id__in=ids, role=Role.COMPANY_ADMIN, is_active=True)
+        .order_by("company_id", "user_id")
+        .values_list("company_id", "user_id")
+    ):
+        admins[company_id].append(user_id)
+    return admins

@@ -1,12 +1,15 @@
 """Read-side of estates for other apps: ids and counts, never ORM rows."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from apps.core.emails import normalize_email
-from apps.estates.models import Client, ClientInvitation, Plot
+from apps.core.money import round_kobo
+from apps.estates.models import Client, ClientInvitation, Plot, PlotPurchase, PurchaseStatus
 
 
 def plot_id_for_number(*, company_id: int, estate_id: int, plot_number: str) -> int | None:
@@ -59,4 +62,56 @@ def plots_count_for_companies(*, company_ids: Iterable[int], at: datetime) -> di
         .values_list("company_id", "count")
     )
     counts.update(rows)
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class SalesSummary:
+    sales: int
+    revenue: Decimal  # the sum of the sales' agreed prices
+
+
+NO_SALES = SalesSummary(sales=0, revenue=Decimal("0.00"))
+
+
+def sales_summary_for_companies(
+    *, company_ids: Iterable[int], start: datetime, end: datetime
+) -> dict[int, SalesSummary]:
+    """Each company's sales completed in [``start``, ``end``) and not cancelled since: how
+    many and their agreed prices summed, in one query (companies without any: zeros).
+
+    A sale counts when it completes (what earns the marketer's commission); a purchase
+    still pending is a reservation, not a sale."""
+    ids = set(company_ids)
+    summaries = dict.fromkeys(ids, NO_SALES)
+    rows = (
+        PlotPurchase.objects.filter(
+            company_id__in=ids,
+            status=PurchaseStatus.COMPLETED,
+            completed_at__gte=start,
+            completed_at__lt=end,
+        )
+        .order_by()
+        .values("company_id")
+        .annotate(sales=Count("*"), revenue=Sum("agreed_price"))
+        .values_list("company_id", "sales", "revenue")
+    )
+    for company_id, sales, revenue in rows:
+        summaries[company_id] = SalesSummary(sales=sales, revenue=round_kobo(revenue))
+    return summaries
+
+
+def clients_added_for_companies(
+    *, company_ids: Iterable[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """How many clients each company recorded in [``start``, ``end``), in one query."""
+    ids = set(company_ids)
+    counts = dict.fromkeys(ids, 0)
+    counts.update(
+        Client.objects.filter(company_id__in=ids, created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("company_id")
+        .annotate(count=Count("*"))
+        .values_list("company_id", "count")
+    )
     return counts

@@ -1,9 +1,19 @@
 """Read-side of marketers for other apps: plain data, never ORM rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from apps.marketers.models import AffiliationStatus, MarketerAffiliation
+from django.db.models import Sum
+
+from apps.core.money import round_kobo
+from apps.marketers.models import (
+    AffiliationStatus,
+    CommissionStatus,
+    MarketerAffiliation,
+    MarketerEarnedCommission,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +56,25 @@ def affiliation_ids_for_user(*, company_id: int, user_id: int) -> list[int]:
             company_id=company_id, marketer__user_id=user_id
         ).values_list("pk", flat=True)
     )
+
+
+def commissions_earned_for_companies(
+    *, company_ids: Iterable[int], start: datetime, end: datetime
+) -> dict[int, Decimal]:
+    """What each company's marketers earned in [``start``, ``end``) (commissions recorded
+    then, on sales completed then, and not cancelled since), in one query."""
+    ids = set(company_ids)
+    totals = dict.fromkeys(ids, Decimal("0.00"))
+    rows = (
+        MarketerEarnedCommission.objects.filter(
+            company_id__in=ids, created_at__gte=start, created_at__lt=end
+        )
+        .exclude(status=CommissionStatus.CANCELLED)
+        .order_by()
+        .values("company_id")
+        .annotate(total=Sum("amount"))
+        .values_list("company_id", "total")
+    )
+    # Summed by SQLite, a Decimal loses its trailing zeros: back to kobo.
+    totals.update((company_id, round_kobo(total)) for company_id, total in rows)
+    return totals

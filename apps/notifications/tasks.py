@@ -1,10 +1,13 @@
 """Notifications' background work: sending deliveries (each claimed, so never twice),
-and the sweep that sends whatever is due or stuck."""
+the sweep that sends whatever is due or stuck, and the scheduled notices (scheduled.py:
+each written once per company and date, so these tasks may run, retry and catch up
+freely)."""
 
 import logging
 
 from celery import shared_task
 
+from apps.notifications import scheduled
 from apps.notifications.sending import SendOutcome
 from apps.notifications.services import deliveries_due, delivery_send
 
@@ -35,3 +38,18 @@ def send_pending() -> dict[str, int]:
         outcome, _ = delivery_send(delivery_id=delivery_id)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+@shared_task(name="notifications.send_trial_and_subscription_alerts")
+def send_trial_and_subscription_alerts() -> dict[str, int]:
+    """Daily (09:00 Lagos): trials ending in 3 days and in 1 day, paid access ending in 7."""
+    trials = scheduled.trial_ending_alerts_send()
+    subscriptions = scheduled.subscription_ending_alerts_send()
+    return {"trial_ending": trials.notified, "subscription_ending": subscriptions.notified}
+
+
+@shared_task(name="notifications.send_weekly_summaries")
+def send_weekly_summaries() -> dict[str, int]:
+    """Mondays (08:00 Lagos): each company's previous week in numbers, to its admins."""
+    run = scheduled.weekly_summaries_send()
+    return {"companies": run.companies, "notified": run.notified}

@@ -344,6 +344,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
     },
     "notifications-send-pending": {"task": "notifications.send_pending", "schedule": 300.0},
+    "notifications-send-trial-and-subscription-alerts": {
+        "task": "notifications.send_trial_and_subscription_alerts",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "notifications-send-weekly-summaries": {
+        "task": "notifications.send_weekly_summaries",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
     "marketers-approve-due-commissions": {
         "task": "marketers.approve_due_commissions",
         "schedule": crontab(hour=2, minute=0),

@@ -1,0 +1,149 @@
+"""The outbox for many notifications at once: the scheduled alerts write one notification
+per company for a batch of companies in a fixed number of queries (the keys already
+notified, then bulk inserts), whatever the batch's size.
+
+Each key is still notified once: keys already written are left out, and if another run
+writes one of the same keys meanwhile, the batch is rolled back and written one
+notification at a time through ``notification_send``, which skips the taken keys.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from apps.notifications.categories import CATEGORIES, Category, Channel
+from apps.notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationDispatch,
+    UserNotification,
+)
+from apps.notifications.outbox import (
+    TASK_CHUNK,
+    Outcome,
+    Recipient,
+    _channels_wanted,
+    _delivery,
+    _unique,
+    notification_send,
+)
+from apps.notifications.rendering import render_in_app, render_title
+
+
+@dataclass(frozen=True, slots=True)
+class PendingNotice:
+    """One notification of a bulk send: its key, company, recipients and context."""
+
+    key: str
+    company_id: int | None
+    recipients: Sequence[Recipient]
+    context: Mapping[str, Any] = field(default_factory=dict)
+    link: str = ""
+
+
+def keys_notified(keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` were notified already (one query)."""
+    return set(Notification.objects.filter(key__in=set(keys)).values_list("key", flat=True))
+
+
+def notifications_send_many(
+    *, category: Category, event: str, notices: Sequence[PendingNotice]
+) -> dict[str, Outcome]:
+    """``notification_send`` for many notices of one category, in one transaction and a
+    fixed number of queries: each notice's notification, in-app rows and queued
+    deliveries; sending starts on commit. Notices without recipients, or whose key was
+    notified before, write nothing. Returns the outcome of each notice written, by key."""
+    notices = [notice for notice in notices if notice.recipients]
+    if not notices:
+        return {}
+    done = keys_notified([notice.key for notice in notices])
+    notices = [notice for notice in notices if notice.key not in done]
+    if not notices:
+        return {}
+    try:
+        with transaction.atomic():
+            return _write(category, event, notices)
+    except IntegrityError:
+        # A run beside this one wrote some of these keys since we looked.
+        outcomes = {}
+        for notice in notices:
+            outcome = notification_send(
+                category=category,
+                key=notice.key,
+                event=event,
+                company_id=notice.company_id,
+                recipients=notice.recipients,
+                context=notice.context,
+                link=notice.link,
+            )
+            if outcome.notification_id is not None:
+                outcomes[notice.key] = outcome
+        return outcomes
+
+
+def _write(category: Category, event: str, notices: list[PendingNotice]) -> dict[str, Outcome]:
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                company_id=notice.company_id,
+                category=category,
+                title=render_title(category, notice.context),
+                body=render_in_app(category, notice.context),
+                link=notice.link,
+                event=event,
+                key=notice.key,
+                context=dict(notice.context),
+            )
+            for notice in notices
+        ]
+    )
+    recipients = [_unique(notice.recipients) for notice in notices]
+    wanted = _channels_wanted(
+        category, {r.user_id for people in recipients for r in people if r.user_id}
+    )
+    default_channels = CATEGORIES[category].channels - {Channel.IN_APP}
+    dispatches, in_app_rows, deliveries = [], [], []
+    for notification, people in zip(notifications, recipients, strict=True):
+        dispatch = NotificationDispatch(notification=notification, recipients=len(people))
+        own: list[Delivery] = []
+        for recipient in people:
+            channels = wanted[recipient.user_id] if recipient.user_id else default_channels
+            if recipient.channels is not None:
+                channels = channels & recipient.channels
+            for channel in sorted(channels):
+                own.append(_delivery(notification, dispatch, recipient, Channel(channel)))
+                if channel == Channel.IN_APP:
+                    in_app_rows.append(
+                        UserNotification(notification=notification, user_id=recipient.user_id)
+                    )
+        dispatch.sent = sum(d.channel == Channel.IN_APP for d in own)
+        dispatch.skipped = sum(d.status == DeliveryStatus.SKIPPED for d in own)
+        dispatch.queued = sum(d.status == DeliveryStatus.QUEUED for d in own)
+        dispatches.append(dispatch)
+        deliveries += own
+    NotificationDispatch.objects.bulk_create(dispatches)
+    # The deliveries take their dispatch's id now it has one (bulk_create reads it).
+    UserNotification.objects.bulk_create(in_app_rows)
+    Delivery.objects.bulk_create(deliveries)
+    queued = [d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED]
+    _enqueue(queued)
+    return {
+        notification.key: Outcome(
+            notification.pk,
+            queued=dispatch.queued,
+            in_app=dispatch.sent,
+            skipped=dispatch.skipped,
+        )
+        for notification, dispatch in zip(notifications, dispatches, strict=True)
+    }
+
+
+def _enqueue(delivery_ids: list[int]) -> None:
+    from apps.notifications.tasks import send_deliveries
+
+    for start in range(0, len(delivery_ids), TASK_CHUNK):
+        chunk = delivery_ids[start : start + TASK_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: send_deliveries.delay(delivery_ids=chunk))
