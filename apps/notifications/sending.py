@@ -122,8 +122,10 @@ def _send_email(delivery: Delivery, category: str, context: dict[str, Any]) -> s
     message_id = f"<{digest}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"
     headers = {"Message-ID": message_id}
     # Someone with an account may unsubscribe from a category that allows it.
-    links = delivery.user_id and unsubscribe_links(user_id=delivery.user_id, category=category)
-    if links:
+    links = None
+    if delivery.user_id is not None:
+        links = unsubscribe_links(user_id=delivery.user_id, category=category)
+    if links is not None:
         context = {**context, **links.context}
         headers.update(links.headers)
     rendered = render_email(category, context)

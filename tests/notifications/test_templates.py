@@ -227,3 +227,4 @@ def test_the_other_filters():
     assert lagos_date("2026-12-11") == "11 December 2026"
     assert lagos_date("2026-12-11", "short") == "11 Dec 2026"
     assert lagos_date(None) == ""
+    assert naira(None) == ngn("") == percent(None) == ""

@@ -18,28 +18,40 @@ from apps.core.money import format_naira, round_kobo
 register = template.Library()
 
 
+# An absent value (None, "") shows as nothing rather than failing the whole message; the
+# template tests make sure every sample's values are there.
+
+
 @register.filter
-def naira(value: str | Decimal | int) -> str:
+def naira(value: str | Decimal | int | None) -> str:
     """₦1,234,567.89 from a context amount (kept as a string in the outbox)."""
+    if value in (None, ""):
+        return ""
     return format_naira(round_kobo(value))
 
 
 @register.filter
-def ngn(value: str | Decimal | int) -> str:
+def ngn(value: str | Decimal | int | None) -> str:
     """NGN 1,234,567.89, for SMS: "₦" is not in the GSM-7 alphabet, and one character
     outside it turns a 160-character message into 70-character UCS-2 segments."""
+    if value in (None, ""):
+        return ""
     return f"NGN {round_kobo(value):,.2f}"
 
 
 @register.filter
-def thousands(value: str | int) -> str:
+def thousands(value: str | int | None) -> str:
     """12,345 from a count."""
+    if value in (None, ""):
+        return ""
     return f"{int(value):,}"
 
 
 @register.filter
-def percent(value: str | Decimal | int) -> str:
+def percent(value: str | Decimal | int | None) -> str:
     """7.5% from "7.50": a rate without trailing zeros."""
+    if value in (None, ""):
+        return ""
     rate = Decimal(str(value)).quantize(Decimal("0.01"))
     text = f"{rate:f}".rstrip("0").rstrip(".")
     return f"{text}%"
