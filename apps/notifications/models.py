@@ -112,6 +112,7 @@ class Delivery(TimeStampedModel):
 
     class Meta:
         verbose_name_plural = "deliveries"
+        permissions = [("resend_delivery", "Can send failed deliveries again")]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],

@@ -3,13 +3,16 @@ in-app title and body, from the notification's context (plain JSON values).
 
 Templates live under ``notifications/<category>/``: ``subject.txt``, ``email.txt``,
 ``email.html`` (extending ``notifications/base.html``), ``sms.txt`` and ``in_app.txt``.
+Only the HTML is escaped: the ``.txt`` parts are plain text, where a company called
+"Ade & Sons" must read as typed, never "Ade &amp; Sons".
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +23,11 @@ class RenderedEmail:
 
 
 def _render(category: str, name: str, context: Mapping[str, Any]) -> str:
-    return render_to_string(f"notifications/{category}/{name}", dict(context))
+    template = get_template(f"notifications/{category}/{name}")
+    if name.endswith(".html"):
+        return template.render(dict(context))
+    # The engine's own template, to render it with autoescaping off.
+    return template.template.render(Context(dict(context), autoescape=False))
 
 
 def _one_line(text: str) -> str:

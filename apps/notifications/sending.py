@@ -27,6 +27,7 @@ from apps.notifications.categories import Channel
 from apps.notifications.models import Delivery, DeliveryStatus, NotificationDispatch
 from apps.notifications.rendering import render_email, render_sms
 from apps.notifications.sms import get_sms_backend
+from apps.notifications.unsubscribe import unsubscribe_links
 
 logger = logging.getLogger(__name__)
 
@@ -116,16 +117,24 @@ def _send(delivery: Delivery) -> str:
 
 
 def _send_email(delivery: Delivery, category: str, context: dict[str, Any]) -> str:
-    rendered = render_email(category, context)
     # The same for every attempt at one delivery, so a copy sent again is recognisable.
     digest = hashlib.sha256(delivery.idempotency_key.encode()).hexdigest()[:40]
     message_id = f"<{digest}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"
+    headers = {"Message-ID": message_id}
+    # Someone with an account may unsubscribe from a category that allows it.
+    links = None
+    if delivery.user_id is not None:
+        links = unsubscribe_links(user_id=delivery.user_id, category=category)
+    if links is not None:
+        context = {**context, **links.context}
+        headers.update(links.headers)
+    rendered = render_email(category, context)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to],
-        headers={"Message-ID": message_id},
+        headers=headers,
     )
     message.attach_alternative(rendered.html, "text/html")
     for attachment in attachments_for(category, context):

@@ -282,6 +282,8 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
     "NOTIFICATION_MESSAGE_ID_DOMAIN", default="estateapp.local"
 )
+# Where mail clients reach this API from outside: emails' one-click List-Unsubscribe links.
+API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # --- invoices (apps.billing.invoice_pdf) ---------------------------------------------------
 # Printed on every invoice PDF: who issues it and where to pay. The defaults are development

@@ -31,7 +31,8 @@ from tests.marketers.factories import AffiliationFactory
 
 pytestmark = pytest.mark.django_db
 
-# Routes anyone may call: logging in, signing up, the plan catalogue and the API docs.
+# Routes anyone may call: logging in, signing up, the plan catalogue, the API docs and
+# unsubscribing by an emailed link.
 PUBLIC_ROUTES = {
     "login",
     "refresh",
@@ -43,6 +44,7 @@ PUBLIC_ROUTES = {
     "email-verify",
     "invitation-signup",
     "stripe-webhook",
+    "notification-unsubscribe",
     "plans",
     "schema",
     "docs",
