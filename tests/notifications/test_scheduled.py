@@ -75,7 +75,7 @@ def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(time_m
     assert notification.company_id == company.pk
     assert notification.context["days_left"] == 3
     assert notification.context["ends_on"] == "2026-03-05"
-    assert notification.title == "Your trial ends on 5 March 2026"
+    assert notification.title == "Your EstateApp free trial ends in 3 days"
     assert list(UserNotification.objects.values_list("user_id", flat=True)) == [admin.pk]
     email = Delivery.objects.get(channel="email")
     assert (email.to, email.user_id, email.status) == (admin.email, admin.pk, "sent")
@@ -83,9 +83,9 @@ def test_a_trial_ending_in_3_days_is_told_once_however_often_the_job_runs(time_m
     assert (in_app.status, in_app.sent_at) == ("sent", notification.created_at)
     assert not Delivery.objects.filter(user=member).exists()
     assert [(m.subject, m.to) for m in mail.outbox] == [
-        ("Your trial ends on 5 March 2026", [admin.email])
+        ("Your EstateApp free trial ends in 3 days", [admin.email])
     ]
-    assert "in 3 days" in mail.outbox[0].body
+    assert "5 March 2026" in mail.outbox[0].body
     assert NotificationDispatch.objects.get().recipients == 1
 
 
@@ -294,7 +294,7 @@ def test_the_weekly_summary_counts_the_week_in_lagos_time_and_goes_once(time_mac
     assert UserNotification.objects.filter(notification=summary).get().user_id == admin.pk
     email = render_email(Category.WEEKLY_SUMMARY, summary.context)
     assert "₦4,000,000.50" in email.text
-    assert "2 sales" in email.text
+    assert "Plot sales: 2\n" in email.text
 
 
 def test_a_summary_on_tuesday_is_still_last_weeks_and_not_sent_again(time_machine):
