@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from apps.core.phones import PhoneNumberField
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
 
 User = get_user_model()
@@ -67,6 +68,8 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeUpdateSerializer(StrictModelSerializer):
+    phone = PhoneNumberField(required=False)
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone"]

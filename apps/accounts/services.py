@@ -41,6 +41,7 @@ from apps.accounts.tokens import (
 )
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import login_lock_clear
+from apps.core.phones import phone_clean, phone_clean_data
 from apps.core.writes import model_update
 
 
@@ -65,6 +66,7 @@ def user_create(
     rules. For callers that may say the email is taken (demo data, a person who proved
     the address with an invitation); public signup uses ``account_register``."""
     email = normalize_email(email)
+    phone = phone_clean(phone)
     taken = ValidationFailed(
         details={"email": ["An account with this email exists: log in or reset the password."]}
     )
@@ -123,6 +125,7 @@ def account_register(
     from apps.accounts.tasks import send_email_verification, send_signup_notice
 
     email = normalize_email(email)
+    phone = phone_clean(phone)
     candidate = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
     _check_password_rules(password, candidate)
     candidate.set_password(password)
@@ -211,7 +214,7 @@ PROFILE_FIELDS = ("first_name", "last_name", "phone")
 def user_update_profile(*, user_id: int, data: Mapping[str, str]) -> User:
     """Change the signed-in person's own names and phone (the email is their login)."""
     user = User.objects.select_for_update().get(pk=user_id)
-    user, _ = model_update(instance=user, fields=PROFILE_FIELDS, data=data)
+    user, _ = model_update(instance=user, fields=PROFILE_FIELDS, data=phone_clean_data(data))
     return user
 
 

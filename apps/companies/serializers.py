@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.accounts.selectors import UserDisplay, user_display_for
 from apps.companies.models import ApiKey, Company, Membership
+from apps.core.phones import PhoneNumberField
 from apps.core.roles import MEMBERSHIP_ROLES
 from apps.core.serializers import (
     CrossAppDisplayListSerializer,
@@ -52,6 +53,8 @@ class CompanySerializer(serializers.ModelSerializer):
 
 
 class CompanyUpdateSerializer(StrictModelSerializer):
+    phone = PhoneNumberField(required=False)
+
     class Meta:
         model = Company
         fields = ["name", "billing_email", "phone", "address"]
@@ -63,14 +66,14 @@ class SignupSerializer(StrictSerializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
     billing_email = serializers.EmailField(max_length=254, required=False, default="")
 
 
 class CompanyCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     billing_email = serializers.EmailField(max_length=254, required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
     address = serializers.CharField(max_length=500, required=False, default="")
 
 

@@ -31,6 +31,7 @@ from apps.companies.models import (
 from apps.companies.selectors import CompanyLimits, company_limits
 from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from apps.core.events import publish
+from apps.core.phones import phone_clean, phone_clean_data
 from apps.core.roles import MEMBERSHIP_ROLES, Role
 from apps.core.writes import model_update
 
@@ -110,6 +111,7 @@ def company_create(
     A signed-in person creating another company must have verified their address; only
     signup itself creates a company for an address still to be verified.
     """
+    phone = phone_clean(phone)
     if require_verified_owner:
         user_require_verified_email(user_id=owner_user_id)
     owner = user_identity(user_id=owner_user_id)
@@ -159,7 +161,9 @@ COMPANY_PROFILE_FIELDS = ("name", "billing_email", "phone", "address")
 def company_update_profile(*, company_id: int, data: dict[str, str]) -> Company:
     """Change the company's own details; plan, status and limits are not among them."""
     company = Company.objects.select_for_update().get(pk=company_id)
-    company, _ = model_update(instance=company, fields=COMPANY_PROFILE_FIELDS, data=data)
+    company, _ = model_update(
+        instance=company, fields=COMPANY_PROFILE_FIELDS, data=phone_clean_data(data)
+    )
     return company
 
 

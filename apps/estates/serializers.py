@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from apps.core.phones import PhoneNumberField
 from apps.core.serializers import (
     StrictModelSerializer,
     StrictSerializer,
@@ -82,6 +83,7 @@ class PlotSerializer(StrictModelSerializer):
 
 
 class ClientSerializer(StrictModelSerializer):
+    phone = PhoneNumberField(required=False)
     status = serializers.SerializerMethodField(
         help_text="invited: the person has not accepted the invitation yet; joined: they have."
     )
@@ -109,7 +111,7 @@ class ClientCreateSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
     address = serializers.CharField(max_length=500, required=False, default="")
 
 
@@ -122,7 +124,7 @@ class InvitationSignupSerializer(StrictSerializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
 
 
 class InvitationJoinedSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.accounts.selectors import UserDisplay, user_display_for
 from apps.companies.selectors import company_names_for
+from apps.core.phones import PhoneNumberField
 from apps.core.serializers import (
     CrossAppDisplayListSerializer,
     CrossAppDisplayMixin,
@@ -18,7 +19,7 @@ class MarketerSignupSerializer(StrictSerializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class AffiliationSerializer(CrossAppDisplayMixin, serializers.ModelSerializer):
 
 class AffiliationApplySerializer(StrictSerializer):
     company = serializers.SlugField(max_length=64, help_text="The company's slug.")
-    phone = serializers.CharField(max_length=32, required=False, default="")
+    phone = PhoneNumberField(required=False, default="")
 
 
 class AffiliationApproveSerializer(StrictSerializer):

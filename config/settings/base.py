@@ -276,6 +276,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS: "apps.notifications.sms.console.ConsoleBackend" (development), "...twilio.TwilioBackend"
 # or "...africastalking.AfricasTalkingBackend".
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.console.ConsoleBackend")
+# Twilio (TWILIO_API_BASE only points the SDK at a local server in tests).
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+# Africa's Talking ("sandbox" as the username uses their sandbox; the sender ID is optional,
+# the account's default is used without it; AFRICASTALKING_API_BASE is for tests).
+AFRICASTALKING_USERNAME = env.str("AFRICASTALKING_USERNAME", default="")
+AFRICASTALKING_API_KEY = env.str("AFRICASTALKING_API_KEY", default="")
+AFRICASTALKING_SENDER_ID = env.str("AFRICASTALKING_SENDER_ID", default="")
+AFRICASTALKING_API_BASE = env.str("AFRICASTALKING_API_BASE", default="")
 # A failed email or SMS is tried this many times in all (with back-off), then left failed.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # The right-hand side of our emails' Message-IDs.

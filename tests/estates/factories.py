@@ -42,7 +42,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     email = factory.LazyAttribute(lambda client: client.user.email)
     joined_at = factory.LazyFunction(timezone.now)
-    phone = "08031234567"
+    phone = "+2348031234567"
     address = "12 Admiralty Way, Lekki"
 
     @factory.post_generation

@@ -135,7 +135,7 @@ def test_simultaneous_changes_to_company_plots_clients_and_estates_all_succeed(f
     rounds = range(4)
 
     def patch_company(i: int) -> Any:
-        return admin().patch("/api/company/", {"phone": f"0803000{i}"}, format="json")
+        return admin().patch("/api/company/", {"phone": f"0803 000 000{i}"}, format="json")
 
     def patch_plot(i: int) -> Any:
         body = {"price": f"{6_000_000 + i}.00"}
@@ -146,7 +146,12 @@ def test_simultaneous_changes_to_company_plots_clients_and_estates_all_succeed(f
         return admin().post("/api/clients/", body, format="json")
 
     def put_client(i: int) -> Any:
-        body = {"first_name": f"Ada {i}", "last_name": "Obi", "phone": "0803", "address": "Lekki"}
+        body = {
+            "first_name": f"Ada {i}",
+            "last_name": "Obi",
+            "phone": "0803 123 4567",
+            "address": "Lekki",
+        }
         return admin().put(f"/api/clients/{client.pk}/", body, format="json")
 
     def put_estate(i: int) -> Any:
@@ -169,7 +174,7 @@ def test_simultaneous_changes_to_company_plots_clients_and_estates_all_succeed(f
         response.content for response in responses
     ]
     company.refresh_from_db()
-    assert company.phone in {f"0803000{i}" for i in rounds}
+    assert company.phone in {f"+234803000000{i}" for i in rounds}
     assert Plot.objects.get(pk=plot.pk).price in {Decimal(6_000_000 + i) for i in rounds}
     assert Client.objects.filter(company=company, email__startswith="buyer").count() == 4
     assert Client.objects.get(pk=client.pk).first_name in {f"Ada {i}" for i in rounds}

@@ -18,7 +18,7 @@ class MarketerProfileFactory(factory.django.DjangoModelFactory):
         model = MarketerProfile
 
     user = factory.SubFactory(UserFactory)
-    phone = "08061234567"
+    phone = "+2348061234567"
 
 
 class AffiliationFactory(factory.django.DjangoModelFactory):

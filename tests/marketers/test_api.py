@@ -64,7 +64,7 @@ def test_signup_creates_an_account_and_profile_to_verify(
     assert set(response.json()) == {"detail"}
     user = User.objects.get(email="chioma@realtors.ng")
     assert user.email_verified is False
-    assert MarketerProfile.objects.get(user=user).phone == "08035551234"
+    assert MarketerProfile.objects.get(user=user).phone == "+2348035551234"
     assert not Membership.objects.filter(user=user).exists()
     [verification] = mailoutbox
     assert verification.to == ["chioma@realtors.ng"]

@@ -52,7 +52,7 @@ def test_a_user_applies_and_gets_a_profile_and_a_pending_affiliation(company, us
 
     assert affiliation.status == AffiliationStatus.PENDING
     assert affiliation.commission_rate is None
-    assert MarketerProfile.objects.get(user=user).phone == "08031112222"
+    assert MarketerProfile.objects.get(user=user).phone == "+2348031112222"
     assert events.sent == [
         (
             "affiliation_requested",

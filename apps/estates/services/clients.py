@@ -29,6 +29,7 @@ from apps.companies.selectors import admin_user_ids
 from apps.companies.services import membership_end_role, membership_ensure
 from apps.core.emails import normalize_email
 from apps.core.errors import ConflictError
+from apps.core.phones import phone_clean, phone_clean_data
 from apps.core.roles import Role
 from apps.core.writes import duplicate_is_conflict, model_update
 from apps.estates.errors import (
@@ -127,7 +128,7 @@ def client_create(
         email=normalize_email(email),
         first_name=first_name,
         last_name=last_name,
-        phone=phone,
+        phone=phone_clean(phone),
         address=address,
     )
     with duplicate_is_conflict(
@@ -154,7 +155,7 @@ def client_invite(*, company_id: int, client_id: int, invited_by_id: int | None)
 def client_update(*, company_id: int, client_id: int, data: Mapping[str, str]) -> Client:
     """Change the company's record of a client: names, phone and address only."""
     client = Client.objects.for_company(company_id).get_for(client_id, lock=True)
-    client, _ = model_update(instance=client, fields=CLIENT_FIELDS, data=data)
+    client, _ = model_update(instance=client, fields=CLIENT_FIELDS, data=phone_clean_data(data))
     return client
 
 

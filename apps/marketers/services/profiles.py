@@ -3,12 +3,14 @@
 from django.db import transaction
 
 from apps.accounts.services import SignupPurpose, account_register
+from apps.core.phones import phone_clean
 from apps.marketers.models import MarketerProfile
 
 
 @transaction.atomic
 def marketer_profile_ensure(*, user_id: int, phone: str = "") -> MarketerProfile:
-    profile, _ = MarketerProfile.objects.get_or_create(user_id=user_id, defaults={"phone": phone})
+    defaults = {"phone": phone_clean(phone)}
+    profile, _ = MarketerProfile.objects.get_or_create(user_id=user_id, defaults=defaults)
     return profile
 
 
@@ -19,6 +21,7 @@ def marketer_register(
     """Create a marketer's account (to verify by email) and profile; they then apply to
     companies one by one. Returns the new user's id, or None when the email already had
     an account (nothing created; the owner is emailed, and can apply once signed in)."""
+    phone = phone_clean(phone)
     registration = account_register(
         email=email,
         password=password,
