@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     DATABASE_BUSY = "database_busy"
     BAD_REQUEST = "bad_request"
+    INVALID_PHONE = "invalid_phone"
     SERVER_ERROR = "server_error"
 
 

@@ -13,7 +13,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from apps.core.errors import ValidationFailed
+from apps.core.errors import ErrorCode, ValidationFailed
 
 DEFAULT_REGION = "NG"
 INVALID_PHONE_MESSAGE = "Enter a valid phone number, e.g. 0803 123 4567 or +234 803 123 4567."
@@ -29,7 +29,7 @@ def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    invalid = ValidationError(INVALID_PHONE_MESSAGE, code="invalid_phone")
+    invalid = ValidationError(INVALID_PHONE_MESSAGE, code=ErrorCode.INVALID_PHONE)
     if len(value) > MAX_INPUT_LENGTH:
         raise invalid
     try:
@@ -62,7 +62,7 @@ class PhoneNumberField(serializers.CharField):
     """A phone number in, E.164 out (``0803 123 4567`` becomes ``+2348031234567``); blank
     allowed unless ``allow_blank=False`` is passed."""
 
-    default_error_messages = {"invalid_phone": INVALID_PHONE_MESSAGE}
+    default_error_messages = {ErrorCode.INVALID_PHONE: INVALID_PHONE_MESSAGE}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", MAX_INPUT_LENGTH)
@@ -78,5 +78,5 @@ class PhoneNumberField(serializers.CharField):
             return normalize_phone(value)
         except ValidationError:
             raise serializers.ValidationError(
-                self.error_messages["invalid_phone"], code="invalid_phone"
+                self.error_messages[ErrorCode.INVALID_PHONE], code=ErrorCode.INVALID_PHONE
             ) from None

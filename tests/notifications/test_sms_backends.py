@@ -371,7 +371,7 @@ def test_a_queued_sms_goes_out_through_twilio_and_ends_sent(
     [request] = provider.requests
     assert request.form["To"] == TO
     assert request.form["From"] == FROM_NUMBER
-    assert request.form["Body"].startswith("EstateApp: payment of ₦5,000.00 failed.")
+    assert request.form["Body"].startswith("EstateApp: a payment of NGN 5,000.00 failed.")
 
 
 @pytest.mark.django_db
