@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.notifications import views
+
+app_name = "notifications"
+
+router = SimpleRouter()
+router.register("", views.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("preferences/", views.NotificationPreferencesView.as_view(), name="preferences"),
+    *router.urls,
+]
