@@ -14,7 +14,7 @@ def notify_in_app(
     company: Any, *users: Any, category: Category = Category.API_LIMIT_EXCEEDED
 ) -> list[int]:
     """One notification of ``company`` (None: of no company) in the users' in-app lists;
-    the ids of their rows, in the order of ``users``."""
+    the ids of their rows, in the order of ``users`` (none for whom turned in-app off)."""
     key = f"test:{next(_keys)}"
     outcome = notification_send(
         category=category,
@@ -29,6 +29,9 @@ def notify_in_app(
             "company_name": company.name if company is not None else "",
             "day": "2026-03-02",
             "daily_limit": 1000,
+            "amount": "150000.00",
+            "commission_rate": "2.50",
+            "reason": "Not now.",
             "link": "",
         },
         link="https://app.example.ng/billing/subscription",
@@ -38,4 +41,4 @@ def notify_in_app(
             "user_id", "pk"
         )
     )
-    return [rows[user.pk] for user in users]
+    return [rows[user.pk] for user in users if user.pk in rows]
