@@ -9,6 +9,8 @@ router = SimpleRouter()
 router.register("", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("preferences/", views.NotificationPreferencesView.as_view(), name="preferences"),
+    path(
+        "preferences/", views.NotificationPreferencesView.as_view(), name="notification-preferences"
+    ),
     *router.urls,
 ]

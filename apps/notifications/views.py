@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.errors import NotFoundError
 from apps.core.filters import MAX_ID
 from apps.core.permissions import IsSignedInUser
 from apps.core.serializers import EmptySerializer
@@ -53,11 +54,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
         """Mark one notification read (again: nothing changes, it stays read since first)."""
+        row_id = _notification_id(pk)
+        # Whose it is comes first: another person's id is a 404 whatever the body holds.
+        if not self.get_queryset().filter(pk=row_id).exists():
+            raise NotFoundError("No such notification.")
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         row = services.user_notification_mark_read(
-            user_id=request.user.pk,
-            company_id=_company_id(request),
-            user_notification_id=_notification_id(pk),
+            user_id=request.user.pk, company_id=_company_id(request), user_notification_id=row_id
         )
         return Response(serializers.UserNotificationSerializer(row).data)
 
