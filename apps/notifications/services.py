@@ -2,14 +2,19 @@
 
 - ``notification_send``: a notification and its messages, once per key (outbox.py);
 - ``delivery_send``: one message sent, exactly once per idempotency key (sending.py);
-- ``deliveries_due`` and ``delivery_resend``: for the sweep, the command and the admin.
+- ``deliveries_due`` and ``delivery_resend``: for the sweep, the command and the admin;
+- ``user_notification_mark_read``, ``user_notifications_mark_all_read``: the in-app list
+  (inbox.py); ``notification_preferences_update``: a person's channels per category
+  (preference_changes.py).
 """
 
 from django.db.models import F
 from django.utils import timezone
 
+from apps.notifications.inbox import user_notification_mark_read, user_notifications_mark_all_read
 from apps.notifications.models import Delivery, DeliveryStatus, NotificationDispatch
 from apps.notifications.outbox import Outcome, Recipient, notification_send
+from apps.notifications.preference_changes import notification_preferences_update
 from apps.notifications.sending import SendOutcome, delivery_send, due_filter
 
 __all__ = [
@@ -19,7 +24,10 @@ __all__ = [
     "deliveries_due",
     "delivery_resend",
     "delivery_send",
+    "notification_preferences_update",
     "notification_send",
+    "user_notification_mark_read",
+    "user_notifications_mark_all_read",
 ]
 
 

@@ -19,6 +19,7 @@ from apps.marketers.models import (
     MarketerAffiliation,
     MarketerEarnedCommission,
 )
+from apps.notifications.models import UserNotification
 from apps.payments.models import Payment
 from apps.payments.services import payment_record_offline
 from tests.billing.factories import issued_invoice
@@ -28,6 +29,7 @@ from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
 from tests.estates.sales import make_sale
 from tests.integration.routes import Route, api_routes
 from tests.marketers.factories import AffiliationFactory
+from tests.notifications.in_app import notify_in_app
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,10 @@ SELF_ROUTES = {
     "subscription-change",
     "subscription-cancel",
     "portal",
+    # The caller's own notifications (in the request's company) and preferences.
+    "notification-read-all",
+    "notification-unread-count",
+    "notification-preferences",
 }
 
 
@@ -99,6 +105,13 @@ def _payment(company: Any) -> int:
     ).payment_id
 
 
+def _notification(company: Any) -> int:
+    """A notice of the company in its first admin's in-app list (one made if it has none)."""
+    admin = Membership.objects.filter(company=company, role="company_admin").order_by("id").first()
+    user = admin.user if admin else MembershipFactory(company=company, role="company_admin").user
+    return notify_in_app(company, user)[0]
+
+
 # Resource (route name before -list/-detail/-<action>) -> makes an object in the given
 # company and returns its id.
 OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
@@ -114,6 +127,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
     "commission": _commission,
     "invoice": _invoice,
     "payment": _payment,
+    "notification": _notification,
 }
 
 # Model of each resource, to check the object is untouched after A's attempts.
@@ -128,6 +142,7 @@ MODELS = {
     "commission": MarketerEarnedCommission,
     "invoice": Invoice,
     "payment": Payment,
+    "notification": UserNotification,
 }
 
 
@@ -200,3 +215,15 @@ def test_self_routes_show_only_the_callers_company():
     assert client.get("/api/company/").json()["id"] == company_a.pk
     me = client.get("/api/auth/me/").json()
     assert [m["company_id"] for m in me["memberships"]] == [company_a.pk]
+
+
+def test_notifications_of_another_company_are_neither_counted_nor_marked():
+    company_a, company_b = CompanyFactory(), CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    MembershipFactory(company=company_b, role="company_admin")
+    of_b = _notification(company_b)
+    client = client_for(admin_a)
+
+    assert client.get("/api/notifications/unread-count/").json() == {"unread": 0}
+    assert client.post("/api/notifications/read-all/", format="json").json() == {"marked_read": 0}
+    assert UserNotification.objects.get(pk=of_b).read_at is None
