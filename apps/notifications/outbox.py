@@ -161,7 +161,9 @@ def _fan_out(
         in_app += len(in_app_users)
         statuses = rows.columns["status"]
         skipped += statuses.count(DeliveryStatus.SKIPPED)
-        queued += [pk for pk, status in zip(ids, statuses, strict=True) if status == "queued"]
+        queued += [
+            pk for pk, status in zip(ids, statuses, strict=True) if status == DeliveryStatus.QUEUED
+        ]
     NotificationDispatch.objects.filter(pk=dispatch.pk).update(
         queued=len(queued), sent=in_app, skipped=skipped
     )
@@ -172,6 +174,34 @@ def _fan_out(
             chunk = queued[start : start + TASK_CHUNK]
             transaction.on_commit(lambda chunk=chunk: send_deliveries.delay(delivery_ids=chunk))
     return Outcome(notification.pk, queued=len(queued), in_app=in_app, skipped=skipped)
+
+
+# One delivery as a model instance, for the outbox that writes many notifications at once
+# (a fan-out writes its deliveries as columns: _DeliveryRows).
+def _delivery(
+    notification: Notification,
+    dispatch: NotificationDispatch,
+    recipient: Recipient,
+    channel: Channel,
+) -> Delivery:
+    who = f"u{recipient.user_id}" if recipient.user_id else recipient.email.lower()
+    delivery = Delivery(
+        dispatch=dispatch,
+        channel=channel,
+        user_id=recipient.user_id,
+        template=f"notifications/{notification.category}",
+        subject=notification.title,
+        idempotency_key=f"{notification.key}:{channel}:{who}"[:200],
+    )
+    if channel == Channel.IN_APP:
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = notification.created_at
+        return delivery
+    delivery.to = _address(recipient, channel)
+    if not delivery.to:
+        delivery.status = DeliveryStatus.SKIPPED
+        delivery.last_error = MISSING_ADDRESS[channel]
+    return delivery
 
 
 class _DeliveryRows:
@@ -209,15 +239,13 @@ def _insert(
     int, datetime, None), every other field taking the value a ``model(**same)`` would
     save; the new rows' ids, in order, if ``returning``.
 
-    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...)`` with one array a varying
-    column and each shared value given once. Django's bulk_create makes a model instance
-    a row and prepares and sends every field of every row (17 a delivery); for a 10,000
-    people fan-out (about 30,000 rows) that took several seconds of Python, this a
-    small part of that. Elsewhere (SQLite) bulk_create."""
-    count = len(next(iter(varying.values())))
-    if not count:
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...)``: an array for each varying
+    column, each shared value sent once. Django's bulk_create makes a model instance a
+    row and prepares every field of every row (17 a delivery): for a fan-out to 10,000
+    people (about 28,000 rows) that was 3 to 4 s of Python, a fifth of it left this way
+    (bench/notification_fanout.py). Elsewhere (SQLite), bulk_create."""
+    if not next(iter(varying.values())):
         return []
-    prototype = model(**same)
     if connection.vendor != "postgresql":
         rows = [
             model(**same, **dict(zip(varying, values, strict=True)))
@@ -225,6 +253,7 @@ def _insert(
         ]
         model.objects.bulk_create(rows)
         return [row.pk for row in rows] if returning else []
+    prototype = model(**same)
     quote = connection.ops.quote_name
     columns, selected, params, arrays, array_params, names = [], [], [], [], [], []
     for field in model._meta.concrete_fields:

@@ -330,3 +330,46 @@ def test_the_same_key_twice_writes_nothing_the_second_time(
         Delivery.objects.count(),
     )
     assert Notification.objects.get().context["sales"] == WEEKLY["sales"]
+
+
+@pytest.mark.django_db
+def test_addresses_without_accounts_and_email_only_people(small_batches: int) -> None:
+    # The invoice's billing address (no account) and our billing team (email only): a
+    # batch with no in-app row and no user on some deliveries.
+    staff = make_users(small_batches + 3, tag="staff")
+    recipients = [
+        Recipient(user_id=None, email="Accounts@Adeyemi.example.ng"),
+        Recipient(user_id=None, email=""),
+        *audiences.users(staff, frozenset({Channel.EMAIL})),
+    ]
+
+    outcome = notification_send(
+        category=Category.PAYMENT_FAILED,
+        key="payment_failed:12",
+        event="payment_failed",
+        company_id=None,
+        recipients=recipients,
+        context=FAILED,
+    )
+
+    assert outcome.in_app == 0
+    assert UserNotification.objects.count() == 0
+    deliveries = Delivery.objects.filter(dispatch__notification_id=outcome.notification_id)
+    address = deliveries.get(user__isnull=True, to="Accounts@Adeyemi.example.ng")
+    assert address.idempotency_key == "payment_failed:12:email:accounts@adeyemi.example.ng"
+    # The address-only recipients get the category's channels but in-app: SMS to no phone.
+    assert sorted(
+        deliveries.filter(user__isnull=True).values_list("channel", "status", "last_error")
+    ) == [
+        (Channel.EMAIL, DeliveryStatus.QUEUED, ""),
+        (Channel.EMAIL, DeliveryStatus.SKIPPED, "No email address."),
+        (Channel.SMS, DeliveryStatus.SKIPPED, "No phone number."),
+        (Channel.SMS, DeliveryStatus.SKIPPED, "No phone number."),
+    ]
+    assert set(deliveries.filter(user__isnull=False).values_list("channel", "status")) == {
+        (Channel.EMAIL, DeliveryStatus.QUEUED)
+    }
+    assert deliveries.filter(user__isnull=False).count() == len(staff)
+    assert outcome.queued == 1 + len(staff)
+    assert outcome.skipped == 3
+    assert not deliveries.filter(sent_at__isnull=False).exists()
