@@ -48,12 +48,15 @@ beat: install
 # The PDF benchmark needs nothing; the rate-limit one needs Redis (REDIS_URL); the Stripe
 # webhook one needs PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, default db 12,
 # flushed), and starts its own gunicorn on port 8300 (BENCH_PORT) and Celery worker; the
-# monthly run's needs PostgreSQL. The last two make and drop a database beside DATABASE_URL's.
+# monthly run's needs PostgreSQL; the notification fan-out needs PostgreSQL and Redis
+# (BENCH_REDIS_URL, default db 15, flushed) as its Celery broker. The last three make and
+# drop a database beside DATABASE_URL's.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
 	$(BIN)/python bench/stripe_webhooks.py
 	$(BIN)/python bench/monthly_run.py
+	$(BIN)/python bench/notification_fanout.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
 # its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.

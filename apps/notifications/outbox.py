@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
 from apps.notifications.categories import CATEGORIES, Category, Channel
 from apps.notifications.models import (
@@ -126,12 +127,14 @@ def _fan_out(
     dispatch = NotificationDispatch.objects.create(
         notification=notification, recipients=len(recipients)
     )
+    template = f"notifications/{notification.category}"
     queued: list[int] = []
     in_app = skipped = 0
     for start in range(0, len(recipients), BATCH_SIZE):
         batch = recipients[start : start + BATCH_SIZE]
         wanted = _channels_wanted(category, [r.user_id for r in batch if r.user_id])
-        in_app_rows, deliveries = [], []
+        in_app_users: list[int] = []
+        rows = _DeliveryRows()
         for recipient in batch:
             channels = (
                 wanted[recipient.user_id]
@@ -141,17 +144,26 @@ def _fan_out(
             if recipient.channels is not None:
                 channels = channels & recipient.channels
             for channel in sorted(channels):
-                delivery = _delivery(notification, dispatch, recipient, Channel(channel))
-                deliveries.append(delivery)
+                rows.add(notification, recipient, Channel(channel))
                 if channel == Channel.IN_APP:
-                    in_app_rows.append(
-                        UserNotification(notification=notification, user_id=recipient.user_id)
-                    )
-        UserNotification.objects.bulk_create(in_app_rows)
-        Delivery.objects.bulk_create(deliveries)
-        in_app += len(in_app_rows)
-        skipped += sum(d.status == DeliveryStatus.SKIPPED for d in deliveries)
-        queued += [d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED]
+                    in_app_users.append(recipient.user_id)
+        _insert(
+            UserNotification,
+            same={"notification_id": notification.pk},
+            varying={"user_id": in_app_users},
+        )
+        ids = _insert(
+            Delivery,
+            same={"dispatch_id": dispatch.pk, "template": template, "subject": notification.title},
+            varying=rows.columns,
+            returning=True,
+        )
+        in_app += len(in_app_users)
+        statuses = rows.columns["status"]
+        skipped += statuses.count(DeliveryStatus.SKIPPED)
+        queued += [
+            pk for pk, status in zip(ids, statuses, strict=True) if status == DeliveryStatus.QUEUED
+        ]
     NotificationDispatch.objects.filter(pk=dispatch.pk).update(
         queued=len(queued), sent=in_app, skipped=skipped
     )
@@ -164,6 +176,8 @@ def _fan_out(
     return Outcome(notification.pk, queued=len(queued), in_app=in_app, skipped=skipped)
 
 
+# One delivery as a model instance, for the outbox that writes many notifications at once
+# (a fan-out writes its deliveries as columns: _DeliveryRows).
 def _delivery(
     notification: Notification,
     dispatch: NotificationDispatch,
@@ -188,3 +202,81 @@ def _delivery(
         delivery.status = DeliveryStatus.SKIPPED
         delivery.last_error = MISSING_ADDRESS[channel]
     return delivery
+
+
+class _DeliveryRows:
+    """A batch's deliveries as columns (field name: one value a row), for ``_insert``; what
+    every delivery of the notification shares is given to ``_insert`` once instead."""
+
+    NAMES = ("channel", "user_id", "to", "status", "last_error", "sent_at", "idempotency_key")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in self.NAMES}
+
+    def add(self, notification: Notification, recipient: Recipient, channel: Channel) -> None:
+        who = f"u{recipient.user_id}" if recipient.user_id else recipient.email.lower()
+        to, status, error, sent_at = "", DeliveryStatus.QUEUED.value, "", None
+        if channel == Channel.IN_APP:
+            status, sent_at = DeliveryStatus.SENT.value, notification.created_at
+        else:
+            to = _address(recipient, channel)
+            if not to:
+                status, error = DeliveryStatus.SKIPPED.value, MISSING_ADDRESS[channel]
+        row = (channel.value, recipient.user_id, to, status, error, sent_at)
+        row += (f"{notification.key}:{channel}:{who}"[:200],)
+        for column, value in zip(self.columns.values(), row, strict=True):
+            column.append(value)
+
+
+def _insert(
+    model: type[Model],
+    *,
+    same: Mapping[str, Any],
+    varying: Mapping[str, list[Any]],
+    returning: bool = False,
+) -> list[int]:
+    """Insert one row per position of ``varying``'s lists (plain database values: str,
+    int, datetime, None), every other field taking the value a ``model(**same)`` would
+    save; the new rows' ids, in order, if ``returning``.
+
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...)``: an array for each varying
+    column, each shared value sent once. Django's bulk_create makes a model instance a
+    row and prepares every field of every row (17 a delivery): for a fan-out to 10,000
+    people (about 28,000 rows) that was 3 to 4 s of Python, a fifth of it left this way
+    (bench/notification_fanout.py). Elsewhere (SQLite), bulk_create."""
+    if not next(iter(varying.values())):
+        return []
+    if connection.vendor != "postgresql":
+        rows = [
+            model(**same, **dict(zip(varying, values, strict=True)))
+            for values in zip(*varying.values(), strict=True)
+        ]
+        model.objects.bulk_create(rows)
+        return [row.pk for row in rows] if returning else []
+    prototype = model(**same)
+    quote = connection.ops.quote_name
+    columns, selected, params, arrays, array_params, names = [], [], [], [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        db_type = field.db_type(connection).split("(")[0]
+        columns.append(quote(field.column))
+        if field.attname in varying:
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append(varying[field.attname])
+            names.append(quote(field.column))
+            selected.append(f"v.{quote(field.column)}")
+        else:
+            value = field.pre_save(prototype, add=True)
+            selected.append(f"%s::{db_type}")
+            params.append(field.get_db_prep_save(value, connection))
+    # Names from the model, quoted; every value a parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)})"  # noqa: S608
+        f" SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS v({', '.join(names)})"
+    )
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *array_params])
+        return [row[0] for row in cursor.fetchall()] if returning else []
