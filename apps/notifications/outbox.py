@@ -136,15 +136,8 @@ def _fan_out(
         in_app_users: list[int] = []
         rows = _DeliveryRows()
         for recipient in batch:
-            channels = (
-                wanted[recipient.user_id]
-                if recipient.user_id
-                else CATEGORIES[category].channels - {Channel.IN_APP}
-            )
-            if recipient.channels is not None:
-                channels = channels & recipient.channels
-            for channel in sorted(channels):
-                rows.add(notification, recipient, Channel(channel))
+            for channel in channels_for(category, recipient, wanted):
+                rows.add(notification, recipient, channel)
                 if channel == Channel.IN_APP:
                     in_app_users.append(recipient.user_id)
         _insert(
@@ -167,41 +160,56 @@ def _fan_out(
     NotificationDispatch.objects.filter(pk=dispatch.pk).update(
         queued=len(queued), sent=in_app, skipped=skipped
     )
-    if queued:
-        from apps.notifications.tasks import send_deliveries
-
-        for start in range(0, len(queued), TASK_CHUNK):
-            chunk = queued[start : start + TASK_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: send_deliveries.delay(delivery_ids=chunk))
+    enqueue_on_commit(queued)
     return Outcome(notification.pk, queued=len(queued), in_app=in_app, skipped=skipped)
 
 
-# One delivery as a model instance, for the outbox that writes many notifications at once
-# (a fan-out writes its deliveries as columns: _DeliveryRows).
-def _delivery(
-    notification: Notification,
-    dispatch: NotificationDispatch,
-    recipient: Recipient,
-    channel: Channel,
-) -> Delivery:
+def channels_for(
+    category: Category, recipient: Recipient, wanted: Mapping[int, set[Channel]]
+) -> list[Channel]:
+    """The channels one recipient gets: their choice (``wanted``, from
+    ``_channels_wanted``) for an account, email and SMS for a bare address, and never
+    more than the recipient's own ``channels``."""
+    if recipient.user_id:
+        channels = set(wanted[recipient.user_id])
+    else:
+        channels = set(CATEGORIES[category].channels - {Channel.IN_APP})
+    if recipient.channels is not None:
+        channels &= recipient.channels
+    return sorted(channels)
+
+
+def enqueue_on_commit(delivery_ids: list[int]) -> None:
+    """Hand the queued deliveries to workers, TASK_CHUNK a task, once the outbox commits."""
+    from apps.notifications.tasks import send_deliveries
+
+    for start in range(0, len(delivery_ids), TASK_CHUNK):
+        chunk = delivery_ids[start : start + TASK_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: send_deliveries.delay(delivery_ids=chunk))
+
+
+def delivery_values(
+    notification: Notification, recipient: Recipient, channel: Channel
+) -> dict[str, Any]:
+    """What differs between a notification's deliveries: an in-app one is sent as it is
+    written; an email or SMS without an address is skipped with the reason."""
     who = f"u{recipient.user_id}" if recipient.user_id else recipient.email.lower()
-    delivery = Delivery(
-        dispatch=dispatch,
-        channel=channel,
-        user_id=recipient.user_id,
-        template=f"notifications/{notification.category}",
-        subject=notification.title,
-        idempotency_key=f"{notification.key}:{channel}:{who}"[:200],
-    )
+    values: dict[str, Any] = {
+        "channel": channel.value,
+        "user_id": recipient.user_id,
+        "to": "",
+        "status": DeliveryStatus.QUEUED.value,
+        "last_error": "",
+        "sent_at": None,
+        "idempotency_key": f"{notification.key}:{channel}:{who}"[:200],
+    }
     if channel == Channel.IN_APP:
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = notification.created_at
-        return delivery
-    delivery.to = _address(recipient, channel)
-    if not delivery.to:
-        delivery.status = DeliveryStatus.SKIPPED
-        delivery.last_error = MISSING_ADDRESS[channel]
-    return delivery
+        values.update(status=DeliveryStatus.SENT.value, sent_at=notification.created_at)
+    else:
+        values["to"] = _address(recipient, channel)
+        if not values["to"]:
+            values.update(status=DeliveryStatus.SKIPPED.value, last_error=MISSING_ADDRESS[channel])
+    return values
 
 
 class _DeliveryRows:
@@ -214,18 +222,9 @@ class _DeliveryRows:
         self.columns: dict[str, list[Any]] = {name: [] for name in self.NAMES}
 
     def add(self, notification: Notification, recipient: Recipient, channel: Channel) -> None:
-        who = f"u{recipient.user_id}" if recipient.user_id else recipient.email.lower()
-        to, status, error, sent_at = "", DeliveryStatus.QUEUED.value, "", None
-        if channel == Channel.IN_APP:
-            status, sent_at = DeliveryStatus.SENT.value, notification.created_at
-        else:
-            to = _address(recipient, channel)
-            if not to:
-                status, error = DeliveryStatus.SKIPPED.value, MISSING_ADDRESS[channel]
-        row = (channel.value, recipient.user_id, to, status, error, sent_at)
-        row += (f"{notification.key}:{channel}:{who}"[:200],)
-        for column, value in zip(self.columns.values(), row, strict=True):
-            column.append(value)
+        values = delivery_values(notification, recipient, channel)
+        for name, column in self.columns.items():
+            column.append(values[name])
 
 
 def _insert(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from apps.notifications.categories import CATEGORIES, Category, Channel
+from apps.notifications.categories import Category, Channel
 from apps.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -22,12 +22,13 @@ from apps.notifications.models import (
     UserNotification,
 )
 from apps.notifications.outbox import (
-    TASK_CHUNK,
     Outcome,
     Recipient,
     _channels_wanted,
-    _delivery,
     _unique,
+    channels_for,
+    delivery_values,
+    enqueue_on_commit,
     notification_send,
 )
 from apps.notifications.rendering import render_in_app, render_title
@@ -104,17 +105,22 @@ def _write(category: Category, event: str, notices: list[PendingNotice]) -> dict
     wanted = _channels_wanted(
         category, {r.user_id for people in recipients for r in people if r.user_id}
     )
-    default_channels = CATEGORIES[category].channels - {Channel.IN_APP}
+    template = f"notifications/{category}"
     dispatches, in_app_rows, deliveries = [], [], []
     for notification, people in zip(notifications, recipients, strict=True):
         dispatch = NotificationDispatch(notification=notification, recipients=len(people))
         own: list[Delivery] = []
         for recipient in people:
-            channels = wanted[recipient.user_id] if recipient.user_id else default_channels
-            if recipient.channels is not None:
-                channels = channels & recipient.channels
-            for channel in sorted(channels):
-                own.append(_delivery(notification, dispatch, recipient, Channel(channel)))
+            for channel in channels_for(category, recipient, wanted):
+                values = delivery_values(notification, recipient, channel)
+                own.append(
+                    Delivery(
+                        dispatch=dispatch,
+                        template=template,
+                        subject=notification.title,
+                        **values,
+                    )
+                )
                 if channel == Channel.IN_APP:
                     in_app_rows.append(
                         UserNotification(notification=notification, user_id=recipient.user_id)
@@ -128,8 +134,7 @@ def _write(category: Category, event: str, notices: list[PendingNotice]) -> dict
     # The deliveries take their dispatch's id now it has one (bulk_create reads it).
     UserNotification.objects.bulk_create(in_app_rows)
     Delivery.objects.bulk_create(deliveries)
-    queued = [d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED]
-    _enqueue(queued)
+    enqueue_on_commit([d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED])
     return {
         notification.key: Outcome(
             notification.pk,
@@ -139,11 +144,3 @@ def _write(category: Category, event: str, notices: list[PendingNotice]) -> dict
         )
         for notification, dispatch in zip(notifications, dispatches, strict=True)
     }
-
-
-def _enqueue(delivery_ids: list[int]) -> None:
-    from apps.notifications.tasks import send_deliveries
-
-    for start in range(0, len(delivery_ids), TASK_CHUNK):
-        chunk = delivery_ids[start : start + TASK_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: send_deliveries.delay(delivery_ids=chunk))
