@@ -29,7 +29,10 @@ YYYY-MM, picks another), BENCH_COMPANIES companies (10,000):
 Then, each in a fresh process (as `manage.py generate_monthly_invoices` would be), it
 times `monthly_invoices_generate(period=...)` at the default batch size, counting the
 queries overall and between batches (the run's on_batch callback), with the time spent
-waiting on the database; and runs it a second time, which must create nothing. Memory is
+waiting on the database; and runs it a second time, which must create nothing. The
+process runs the development settings with a broker (Redis, BENCH_REDIS_URL, db 14,
+emptied before and after), as a deployment does: the invoices' notifications are written
+in the run (the outbox, a batch at a time) and their sending is enqueued, not done. Memory is
 the process's peak resident set (getrusage) next to what it held before the run.
 BENCH_PROFILE=<file> profiles the first run with pyinstrument (`pip install pyinstrument`)
 and writes the profile there instead of the results (BENCH_PROFILE_ALL=1 keeps the
@@ -66,12 +69,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+BROKER_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+# The development settings with a broker, as a deployment runs them: what the run's events
+# hand to workers (the notifications' emails, with their PDFs) is enqueued, not done here.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ["CELERY_BROKER_URL"] = BROKER_URL
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
 
 django.setup()
 
+import redis  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -315,12 +325,16 @@ def load(period: Period, now: datetime) -> dict[str, Any]:
             plan.included_plots,
             plan.included_agents,
             plan.daily_api_calls,
+            False,
+            "",
         )
 
     company_fields = ["id", "created_at", "updated_at", "name", "slug", "billing_email"]
     company_fields += ["phone", "address", "stripe_customer_id", "stripe_subscription_id"]
     company_fields += ["subscription_tier", "subscription_status", "trial_ends_at"]
     company_fields += ["suspension_reason", "max_plots", "max_agents", "max_api_calls_daily"]
+    # NOT NULL without a database default: COPY would leave them null.
+    company_fields += ["cancel_at_period_end", "cancellation_reason"]
     rows["companies"] = copy_rows(Company, company_fields, map(company_row, specs))
     rows["subscription changes"] = copy_rows(
         SubscriptionChange,
@@ -553,6 +567,8 @@ def measure(period: Period, which: str) -> dict[str, Any]:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.001)
+    broker = redis.Redis.from_url(BROKER_URL)
+    broker.flushdb()
     rss_before = rss_now_mb()
     cpu_started, started = time.process_time(), time.perf_counter()
     if profiler:
@@ -560,6 +576,8 @@ def measure(period: Period, which: str) -> dict[str, Any]:
     with connection.execute_wrapper(log):
         summary = monthly_invoices_generate(period=period, on_batch=on_batch)
     wall = time.perf_counter() - started
+    tasks_enqueued = broker.llen("celery")
+    broker.flushdb()
     cpu = time.process_time() - cpu_started
     if profiler:
         profiler.stop()
@@ -601,6 +619,7 @@ def measure(period: Period, which: str) -> dict[str, Any]:
         "db_seconds_by_query": dict(log.seconds_by_label.most_common()),
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak,
+        "tasks_enqueued": tasks_enqueued,
         "profiled": profiler is not None,
         "digest": invoices_digest(period),
     }
@@ -673,6 +692,7 @@ def report(result: dict[str, Any]) -> None:
         f" {first['digest']['prorated_invoices']} prorated"
     )
     print(f"a batch's queries: {first['queries_of_a_batch']}")
+    print(f"send tasks enqueued for workers: {first['tasks_enqueued']:,}")
     print(
         f"memory: {first['rss_before_mb']:.0f} MB before the run, peak {first['peak_rss_mb']:.0f}"
     )

@@ -138,3 +138,24 @@ def invoice_pdf(*, invoice_id: int) -> InvoicePdf:
 
     invoice = Invoice.objects.prefetch_related("lines").get(pk=invoice_id)
     return InvoicePdf(filename=pdf_filename(invoice), content=render(invoice))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvoice:
+    invoice_id: int
+    company_id: int
+    number: str
+    total: Decimal
+    due_date: date | None
+    paid_at: datetime | None  # paid already (by credits, as it was issued)
+
+
+def issued_invoices_for(*, invoice_ids: Iterable[int]) -> list[IssuedInvoice]:
+    """Many issued invoices' numbers, totals, due dates and payment, in one query, by id."""
+    rows = (
+        Invoice.objects.filter(pk__in=set(invoice_ids))
+        .exclude(number=None)
+        .order_by("pk")
+        .values_list("pk", "company_id", "number", "total", "due_date", "paid_at")
+    )
+    return [IssuedInvoice(*row) for row in rows]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from apps.accounts.selectors import billing_staff_user_ids, user_contacts_for
-from apps.companies.selectors import admin_user_ids, billing_account
+from apps.companies.selectors import admin_user_ids, admin_user_ids_for, billing_account
 from apps.marketers.selectors import affiliation_info
 from apps.notifications.categories import Channel
 from apps.notifications.outbox import Recipient
@@ -24,6 +24,26 @@ def company_admins(company_id: int, channels: frozenset[Channel] | None = None) 
     return users(admin_user_ids(company_id=company_id), channels)
 
 
+def company_admins_for(
+    company_ids: Iterable[int], channels: frozenset[Channel] | None = None
+) -> dict[int, list[Recipient]]:
+    """``company_admins`` of many companies in two queries."""
+    admin_ids = admin_user_ids_for(company_ids=company_ids)
+    everyone = {
+        recipient.user_id: recipient
+        for recipient in users([user_id for ids in admin_ids.values() for user_id in ids], channels)
+    }
+    return {
+        company_id: [everyone[user_id] for user_id in ids if user_id in everyone]
+        for company_id, ids in admin_ids.items()
+    }
+
+
+def address(email: str) -> list[Recipient]:
+    """An address with no account (a company's billing email): email only."""
+    return [Recipient(user_id=None, email=email, channels=frozenset({Channel.EMAIL}))]
+
+
 def marketer(company_id: int, affiliation_id: int) -> list[Recipient]:
     """The affiliation's marketer; texted at their account's number, else their profile's."""
     affiliation = affiliation_info(company_id=company_id, affiliation_id=affiliation_id)
@@ -38,8 +58,7 @@ def marketer(company_id: int, affiliation_id: int) -> list[Recipient]:
 
 def billing_email(company_id: int) -> list[Recipient]:
     """The company's billing address (no account: email only)."""
-    address = billing_account(company_id=company_id).billing_email
-    return [Recipient(user_id=None, email=address, channels=frozenset({Channel.EMAIL}))]
+    return address(billing_account(company_id=company_id).billing_email)
 
 
 def billing_team() -> list[Recipient]:

@@ -140,12 +140,12 @@ def _fan_out(
                 rows.add(notification, recipient, channel)
                 if channel == Channel.IN_APP:
                     in_app_users.append(recipient.user_id)
-        _insert(
+        insert_rows(
             UserNotification,
             same={"notification_id": notification.pk},
             varying={"user_id": in_app_users},
         )
-        ids = _insert(
+        ids = insert_rows(
             Delivery,
             same={"dispatch_id": dispatch.pk, "template": template, "subject": notification.title},
             varying=rows.columns,
@@ -213,8 +213,8 @@ def delivery_values(
 
 
 class _DeliveryRows:
-    """A batch's deliveries as columns (field name: one value a row), for ``_insert``; what
-    every delivery of the notification shares is given to ``_insert`` once instead."""
+    """A batch's deliveries as columns (field name: one value a row), for ``insert_rows``; what
+    every delivery of the notification shares is given to ``insert_rows`` once instead."""
 
     NAMES = ("channel", "user_id", "to", "status", "last_error", "sent_at", "idempotency_key")
 
@@ -227,7 +227,7 @@ class _DeliveryRows:
             column.append(values[name])
 
 
-def _insert(
+def insert_rows(
     model: type[Model],
     *,
     same: Mapping[str, Any],

@@ -29,6 +29,7 @@ from apps.notifications.outbox import (
     channels_for,
     delivery_values,
     enqueue_on_commit,
+    insert_rows,
     notification_send,
 )
 from apps.notifications.rendering import render_in_app, render_title
@@ -105,36 +106,47 @@ def _write(category: Category, event: str, notices: list[PendingNotice]) -> dict
     wanted = _channels_wanted(
         category, {r.user_id for people in recipients for r in people if r.user_id}
     )
-    template = f"notifications/{category}"
-    dispatches, in_app_rows, deliveries = [], [], []
+    dispatches, rows_of = [], []
+    in_app: dict[str, list[int]] = {"notification_id": [], "user_id": []}
     for notification, people in zip(notifications, recipients, strict=True):
-        dispatch = NotificationDispatch(notification=notification, recipients=len(people))
-        own: list[Delivery] = []
-        for recipient in people:
-            for channel in channels_for(category, recipient, wanted):
-                values = delivery_values(notification, recipient, channel)
-                own.append(
-                    Delivery(
-                        dispatch=dispatch,
-                        template=template,
-                        subject=notification.title,
-                        **values,
-                    )
-                )
-                if channel == Channel.IN_APP:
-                    in_app_rows.append(
-                        UserNotification(notification=notification, user_id=recipient.user_id)
-                    )
-        dispatch.sent = sum(d.channel == Channel.IN_APP for d in own)
-        dispatch.skipped = sum(d.status == DeliveryStatus.SKIPPED for d in own)
-        dispatch.queued = sum(d.status == DeliveryStatus.QUEUED for d in own)
-        dispatches.append(dispatch)
-        deliveries += own
+        rows = [
+            delivery_values(notification, recipient, channel)
+            for recipient in people
+            for channel in channels_for(category, recipient, wanted)
+        ]
+        statuses = [row["status"] for row in rows]
+        in_app_users = [row["user_id"] for row in rows if row["channel"] == Channel.IN_APP]
+        in_app["notification_id"] += [notification.pk] * len(in_app_users)
+        in_app["user_id"] += in_app_users
+        dispatches.append(
+            NotificationDispatch(
+                notification=notification,
+                recipients=len(people),
+                sent=len(in_app_users),
+                skipped=statuses.count(DeliveryStatus.SKIPPED),
+                queued=statuses.count(DeliveryStatus.QUEUED),
+            )
+        )
+        rows_of.append(rows)
     NotificationDispatch.objects.bulk_create(dispatches)
-    # The deliveries take their dispatch's id now it has one (bulk_create reads it).
-    UserNotification.objects.bulk_create(in_app_rows)
-    Delivery.objects.bulk_create(deliveries)
-    enqueue_on_commit([d.pk for d in deliveries if d.status == DeliveryStatus.QUEUED])
+    columns: dict[str, list[Any]] = {name: [] for name in ("dispatch_id", "subject")}
+    for dispatch, rows in zip(dispatches, rows_of, strict=True):
+        columns["dispatch_id"] += [dispatch.pk] * len(rows)
+        columns["subject"] += [dispatch.notification.title] * len(rows)
+        for row in rows:
+            for name, value in row.items():
+                columns.setdefault(name, []).append(value)
+    insert_rows(UserNotification, same={}, varying=in_app)
+    ids = insert_rows(
+        Delivery, same={"template": f"notifications/{category}"}, varying=columns, returning=True
+    )
+    enqueue_on_commit(
+        [
+            pk
+            for pk, status in zip(ids, columns.get("status", []), strict=True)
+            if status == DeliveryStatus.QUEUED
+        ]
+    )
     return {
         notification.key: Outcome(
             notification.pk,

@@ -11,6 +11,8 @@ through the outbox; the sending happens after it commits.
 - subscription changed, cancelled, suspended, reactivated: the admins.
 """
 
+import logging
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,14 +22,18 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.billing import signals as billing
+from apps.billing.selectors import issued_invoices_for
 from apps.companies import signals as companies
-from apps.companies.selectors import company_name
+from apps.companies.selectors import billing_accounts_for, company_name
 from apps.marketers import signals as marketers
 from apps.notifications import audiences
 from apps.notifications.categories import Category, Channel
 from apps.notifications.outbox import Recipient, notification_send
+from apps.notifications.outbox_bulk import PendingNotice, notifications_send_many
 from apps.payments import signals as payments
 from apps.usage import signals as usage
+
+logger = logging.getLogger(__name__)
 
 IN_APP_ONLY = frozenset({Channel.IN_APP})
 
@@ -154,8 +160,17 @@ def commission_paid(
 
 @receiver(billing.invoice_issued)
 def invoice_issued(
-    *, invoice_id: int, company_id: int, number: str, total: Decimal, due_date: date, **_: Any
+    *,
+    invoice_id: int,
+    company_id: int,
+    number: str,
+    total: Decimal,
+    due_date: date,
+    in_batch: bool = False,
+    **_: Any,
 ) -> None:
+    if in_batch:
+        return  # told with the rest of its batch (invoices_issued, below)
     _notify(
         Category.INVOICE_ISSUED,
         f"invoice_issued:{invoice_id}",
@@ -170,10 +185,83 @@ def invoice_issued(
     )
 
 
+@receiver(billing.invoices_issued)
+def invoices_issued(*, invoice_ids: list[int], **_: Any) -> None:
+    """A batch of the monthly run (or a raised invoice): told by a worker, so the run
+    does not wait for it; written here if no worker can be asked."""
+    from apps.notifications.tasks import tell_invoices_issued
+
+    try:
+        tell_invoices_issued.delay(invoice_ids=list(invoice_ids))
+    except Exception:
+        logger.exception("Could not hand %s issued invoices to a worker", len(invoice_ids))
+        invoices_issued_tell(invoice_ids=invoice_ids)
+
+
+def invoices_issued_tell(*, invoice_ids: list[int]) -> None:
+    """The same messages as one issued invoice each (and "renewed" for those credits
+    paid), written for the whole batch in a fixed number of queries; safe to run again
+    (each invoice's notices are keyed)."""
+    invoices = issued_invoices_for(invoice_ids=invoice_ids)
+    company_ids = {invoice.company_id for invoice in invoices}
+    accounts = billing_accounts_for(company_ids=company_ids)
+    admins = audiences.company_admins_for(company_ids)
+    in_app = {
+        company_id: [replace(admin, channels=IN_APP_ONLY) for admin in people]
+        for company_id, people in admins.items()
+    }
+    notices, renewals = [], []
+    for invoice in invoices:
+        account = accounts[invoice.company_id]
+        link = _link(f"/billing/invoices/{invoice.invoice_id}")
+        context = {
+            "company_name": account.name,
+            "link": link,
+            "invoice_id": invoice.invoice_id,
+            "number": invoice.number,
+            "total": _plain(invoice.total),
+            "due_date": _plain(invoice.due_date),
+        }
+        notices.append(
+            PendingNotice(
+                key=f"invoice_issued:{invoice.invoice_id}",
+                company_id=invoice.company_id,
+                recipients=audiences.address(account.billing_email) + in_app[invoice.company_id],
+                context=context,
+                link=link,
+            )
+        )
+        if invoice.paid_at is not None:
+            renewals.append(
+                PendingNotice(
+                    key=f"invoice_paid:{invoice.invoice_id}",
+                    company_id=invoice.company_id,
+                    recipients=admins[invoice.company_id],
+                    context={**context, "paid_at": _plain(invoice.paid_at)},
+                    link=link,
+                )
+            )
+    notifications_send_many(
+        category=Category.INVOICE_ISSUED, event="invoice_issued", notices=notices
+    )
+    notifications_send_many(
+        category=Category.SUBSCRIPTION_RENEWED, event="invoice_paid", notices=renewals
+    )
+
+
 @receiver(billing.invoice_paid)
 def invoice_paid(
-    *, invoice_id: int, company_id: int, number: str, total: Decimal, paid_at: datetime, **_: Any
+    *,
+    invoice_id: int,
+    company_id: int,
+    number: str,
+    total: Decimal,
+    paid_at: datetime,
+    in_batch: bool = False,
+    **_: Any,
 ) -> None:
+    if in_batch:
+        return  # told with the rest of its batch (invoices_issued)
     _notify(
         Category.SUBSCRIPTION_RENEWED,
         f"invoice_paid:{invoice_id}",

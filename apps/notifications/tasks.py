@@ -14,6 +14,15 @@ from apps.notifications.services import deliveries_due, delivery_send
 logger = logging.getLogger(__name__)
 
 
+@shared_task(name="notifications.tell_invoices_issued")
+def tell_invoices_issued(*, invoice_ids: list[int]) -> None:
+    """A batch of issued invoices' notices (retried with back-off; each notice is keyed,
+    so a retry writes only what is missing)."""
+    from apps.notifications.receivers import invoices_issued_tell
+
+    invoices_issued_tell(invoice_ids=invoice_ids)
+
+
 @shared_task(name="notifications.send_deliveries", max_retries=0)
 def send_deliveries(*, delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries; a failed one is queued again and comes back here after its

@@ -5,11 +5,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.services import user_grant_billing_staff
+from apps.billing import signals as billing
+from apps.billing.services import credit_create, monthly_invoices_generate
 from apps.companies import signals as companies
 from apps.core.events import dispatch
 from apps.marketers import signals as marketers
+from apps.notifications import tasks
 from apps.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -19,6 +24,7 @@ from apps.notifications.models import (
 from apps.payments import signals as payments
 from apps.usage import signals as usage
 from tests.accounts.factories import UserFactory
+from tests.billing.factories import OCTOBER, billed_company
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.marketers.factories import AffiliationFactory
 
@@ -168,3 +174,55 @@ def test_a_rejected_affiliation_tells_the_marketer_why(publish):
         ("email", affiliation.marketer.user.email, DeliveryStatus.SENT),
         ("in_app", "", DeliveryStatus.SENT),
     ]
+
+
+def test_a_batch_of_issued_invoices_is_told_in_the_same_queries_whatever_its_size():
+    def issued(count):
+        companies = [billed_company() for _ in range(count)]
+        for company in companies:
+            MembershipFactory(company=company)
+        # The first one's credit pays its whole invoice as it is issued.
+        credit_create(
+            company_id=companies[0].pk,
+            amount=Decimal("100000.00"),
+            reason="Goodwill",
+            created_by_id=None,
+        )
+        ids = []
+        for company in companies:
+            ids += monthly_invoices_generate(period=OCTOBER, company_id=company.pk).invoice_ids
+        return ids
+
+    small, large = issued(2), issued(6)
+    counts = []
+    for ids in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            dispatch(billing.invoices_issued, sender=None, invoice_ids=ids)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+    assert Notification.objects.filter(category="invoice_issued").count() == 8
+    assert sent(channel="email", user=None) == sorted(
+        ("email", email, DeliveryStatus.QUEUED)
+        for email in Notification.objects.filter(category="invoice_issued").values_list(
+            "company__billing_email", flat=True
+        )
+    )
+    assert Delivery.objects.filter(channel="in_app").count() == 8 + 2  # one admin each
+    renewed = Notification.objects.filter(category="subscription_renewed")
+    assert renewed.count() == 2  # the two paid by credits: told they are paid, once each
+
+
+def test_a_batch_is_told_here_when_no_worker_can_be_asked(publish, monkeypatch, caplog):
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.tell_invoices_issued, "delay", broker_down)
+    company = billed_company()
+    ids = monthly_invoices_generate(period=OCTOBER, company_id=company.pk).invoice_ids
+
+    publish(billing.invoices_issued, invoice_ids=ids)
+
+    assert Notification.objects.get().key == f"invoice_issued:{ids[0]}"
+    assert sent(channel="email") == [("email", company.billing_email, DeliveryStatus.SENT)]
+    assert "Could not hand 1 issued invoices to a worker" in caplog.text

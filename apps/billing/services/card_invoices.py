@@ -205,6 +205,7 @@ def card_invoice_mirror(*, data: CardInvoice) -> int:
             total=invoice.total,
             due_date=invoice.due_date,
             source=invoice.source,
+            in_batch=False,
         )
     if before != InvoiceStatus.PAID and data.status == InvoiceStatus.PAID:
         company_settle_if_paid_up(company_id=invoice.company_id)

@@ -133,7 +133,12 @@ def invoices_write(
         Credit.objects.bulk_update(list(used.values()), ["remaining", "updated_at"])
     if issue:
         for invoice in invoices:
-            _publish_issued(invoice)
+            _publish_issued(invoice, in_batch=True)
+        publish(
+            signals.invoices_issued,
+            sender=Invoice,
+            invoice_ids=[invoice.pk for invoice in invoices],
+        )
     return invoices
 
 
@@ -142,7 +147,7 @@ def _issued_status(total: Decimal) -> str:
     return InvoiceStatus.PAID if total == 0 else InvoiceStatus.ISSUED
 
 
-def _publish_issued(invoice: Invoice) -> None:
+def _publish_issued(invoice: Invoice, *, in_batch: bool = False) -> None:
     publish(
         signals.invoice_issued,
         sender=Invoice,
@@ -152,12 +157,13 @@ def _publish_issued(invoice: Invoice) -> None:
         total=invoice.total,
         due_date=invoice.due_date,
         source=invoice.source,
+        in_batch=in_batch,
     )
     if invoice.status == InvoiceStatus.PAID:
-        publish_paid(invoice)
+        publish_paid(invoice, in_batch=in_batch)
 
 
-def publish_paid(invoice: Invoice) -> None:
+def publish_paid(invoice: Invoice, *, in_batch: bool = False) -> None:
     publish(
         signals.invoice_paid,
         sender=Invoice,
@@ -166,6 +172,7 @@ def publish_paid(invoice: Invoice) -> None:
         number=invoice.number,
         total=invoice.total,
         paid_at=invoice.paid_at,
+        in_batch=in_batch,
     )
 
 
