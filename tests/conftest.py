@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from celery._state import _set_task_join_will_block, task_join_will_block
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.test import APIClient
@@ -55,6 +56,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if REQUIRE_SERVICES:
                 pytest.fail(f"{reason} (REQUIRE_SERVICES=1 makes this mandatory)")
             pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_kept() -> Iterator[None]:
+    # Eager tasks running at once in several threads (racing deliveries whose processing
+    # sends notifications, invitation emails) can leave Celery's process-wide "inside a
+    # task" flag set, as each restores the value it saw; a later test's result.get()
+    # would then refuse to run.
+    before = task_join_will_block()
+    yield
+    _set_task_join_will_block(before)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery._state import _set_task_join_will_block, task_join_will_block
 from django.db import connection, connections
 from django.test import Client as DjangoClient
 from rest_framework.test import APIClient
@@ -33,16 +32,6 @@ pytestmark = [
     # Flushed away by earlier transactional tests; purchases and plots read the plans.
     pytest.mark.usefixtures("plan_catalogue"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _celery_join_flag_kept() -> Iterator[None]:
-    # Eager tasks (the invitation emails) running at once in several threads can leave
-    # Celery's process-wide "inside a task" flag set, as each restores the value it saw;
-    # a later test's result.get() would then refuse to run.
-    before = task_join_will_block()
-    yield
-    _set_task_join_will_block(before)
 
 
 @contextmanager
