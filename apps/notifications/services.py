@@ -2,7 +2,8 @@
 
 - ``notification_send``: a notification and its messages, once per key (outbox.py);
 - ``delivery_send``: one message sent, exactly once per idempotency key (sending.py);
-- ``deliveries_due`` and ``delivery_resend``: for the sweep, the command and the admin;
+- ``deliveries_due``, ``deliveries_send_due`` and ``delivery_resend``: for the sweep, the
+  command and the admin;
 - ``user_notification_mark_read``, ``user_notifications_mark_all_read``: the in-app list
   (inbox.py); ``notification_preferences_update``: a person's channels per category
   (preference_changes.py).
@@ -22,6 +23,7 @@ __all__ = [
     "Recipient",
     "SendOutcome",
     "deliveries_due",
+    "deliveries_send_due",
     "delivery_resend",
     "delivery_send",
     "notification_preferences_update",
@@ -39,6 +41,15 @@ def deliveries_due(*, limit: int = 5000) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def deliveries_send_due() -> dict[str, int]:
+    """Send every delivery that is due (``deliveries_due``); how many ended each way."""
+    counts: dict[str, int] = {}
+    for delivery_id in deliveries_due():
+        outcome, _ = delivery_send(delivery_id=delivery_id)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def delivery_resend(*, delivery_id: int) -> bool:

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from apps.notifications import scheduled
 from apps.notifications.sending import SendOutcome
-from apps.notifications.services import deliveries_due, delivery_send
+from apps.notifications.services import deliveries_send_due, delivery_send
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +42,7 @@ def send_deliveries(*, delivery_ids: list[int]) -> dict[str, int]:
 def send_pending() -> dict[str, int]:
     """Every 5 minutes: send what is due and was never sent (a lost task, a retry whose
     task was lost, a worker that died mid-send)."""
-    counts: dict[str, int] = {}
-    for delivery_id in deliveries_due():
-        outcome, _ = delivery_send(delivery_id=delivery_id)
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    return deliveries_send_due()
 
 
 @shared_task(name="notifications.send_trial_and_subscription_alerts")
