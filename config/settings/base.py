@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "auditlog",
+    "pgtrigger",
     "apps.core",
     "apps.accounts",
     "apps.companies",
@@ -50,10 +52,13 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.payments",
     "apps.notifications",
+    "apps.audit",
     "apps.demo",
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries the request's id (X-Request-ID).
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ApiNoStoreMiddleware",
@@ -62,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.usage.middleware.RateLimitHeadersMiddleware",
@@ -296,6 +302,26 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
 # Where mail clients reach this API from outside: emails' one-click List-Unsubscribe links.
 API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000")
 
+# --- audit trail (apps.audit) -------------------------------------------------------------
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# auditlog's own migrations would create its default entry table, unused once the model
+# is swapped for ours (and in the way of Django's flush); its models get no migrations.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_CID_GETTER = "apps.core.request_id.current_request_id"
+AUDITLOG_MASK_CALLABLE = "apps.audit.tracking.mask"
+# Days each tier's audit entries are kept; the platform's own entries (failed sign-ins,
+# calls without a company) are kept AUDIT_PLATFORM_RETENTION_DAYS.
+AUDIT_RETENTION_DAYS = {
+    "starter": env.int("AUDIT_RETENTION_DAYS_STARTER", default=90),
+    "professional": env.int("AUDIT_RETENTION_DAYS_PROFESSIONAL", default=365),
+    "enterprise": env.int("AUDIT_RETENTION_DAYS_ENTERPRISE", default=7 * 365),
+}
+AUDIT_PLATFORM_RETENTION_DAYS = env.int("AUDIT_PLATFORM_RETENTION_DAYS", default=365)
+# Failed API calls (5xx, 429): at most one entry per caller and kind per window (seconds),
+# and at most this many entries per window in all.
+AUDIT_FAILED_CALL_WINDOW = env.int("AUDIT_FAILED_CALL_WINDOW", default=60)
+AUDIT_FAILED_CALL_MAX_PER_WINDOW = env.int("AUDIT_FAILED_CALL_MAX_PER_WINDOW", default=100)
+
 # --- invoices (apps.billing.invoice_pdf) ---------------------------------------------------
 # Printed on every invoice PDF: who issues it and where to pay. The defaults are development
 # placeholders that say so on the PDF; production requires the real values.
@@ -364,6 +390,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-weekly-summaries": {
         "task": "notifications.send_weekly_summaries",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
+    "audit-cleanup-audit-logs": {
+        "task": "audit.cleanup_audit_logs",
+        "schedule": crontab(hour=3, minute=0),
     },
     "marketers-approve-due-commissions": {
         "task": "marketers.approve_due_commissions",
