@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 
 from config.caches import LIMITS_CACHE, caches_for
+from config.logs import logging_config
 from config.sentry import init_sentry
 from config.stripe import configure_stripe
 
@@ -117,10 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# "default" ignores Redis errors (an outage degrades to cache misses, logged); "limits",
-# where the login and signup limits count, sees them and counts in memory meanwhile.
+# "default" ignores Redis errors (an outage degrades to cache misses, logged once a
+# minute per process); "limits", where the login and signup limits count, sees them and
+# counts in memory meanwhile.
 CACHES = caches_for(REDIS_URL, key_prefix=env.str("CACHE_KEY_PREFIX", default="estateapp"))
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -256,7 +257,10 @@ TIME_ZONE = "Africa/Lagos"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and the web process serves from (WhiteNoise, with the
+# manifest of hashed names). Required in production: the default is beside the source
+# tree, which for an installed package is somewhere inside the virtual environment.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -403,13 +407,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- logging -----------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# Timestamps in UTC, in the web, the worker and beat alike (config/logs.py).
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- integrations --------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
