@@ -20,7 +20,9 @@ Method:
    BENCH_WARMUP (200) requests per server, then BENCH_ROUNDS (5) rounds of BENCH_REQUESTS
    (1,000) per server, the order of the servers swapped each round so drift hits both.
 4. Reported: per server the median over rounds of requests per second, p50 and p95
-   latency; the overhead 1 - on/off of the median rates (target: at most 10 %); and
+   latency, and the CPU time a request costs its gunicorn workers and their PostgreSQL
+   sessions (from /proc; steadier than the rates on a shared machine); the overhead
+   1 - on/off of the median rates (target: at most 10 %) and of the CPU; and
    after the run, that every audited PATCH left exactly one entry and the company's
    chain verifies.
 
@@ -50,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.server_harness import (
     HOST,
     ROOT,
+    CpuMeter,
     gunicorn,
     port_taken,
     stop,
@@ -174,20 +177,32 @@ def run(database_url: str, logs: Path) -> dict[str, Any]:
     rng = random.Random(SEED)
     try:
         for mode, port in ports.items():
-            env = {**os.environ, "DATABASE_URL": database_url, "BENCH_AUDIT": mode}
+            # Each server's database sessions carry its name, so their CPU is told apart.
+            url = f"{database_url}?application_name=bench_audit_{mode}"
+            env = {**os.environ, "DATABASE_URL": url, "BENCH_AUDIT": mode}
             servers[mode] = gunicorn(port, WORKERS, env, logs / f"gunicorn-{mode}.log")
         for mode, port in ports.items():
             wait_ready(servers[mode], port, logs / f"gunicorn-{mode}.log")
         warmup = {mode: fire(ports[mode], plot_ids, WARMUP, token, rng) for mode in ports}
+        meters = {
+            mode: CpuMeter(servers[mode].pid, application_name=f"bench_audit_{mode}")
+            for mode in ports
+        }
         rounds: list[dict[str, Any]] = []
         for number in range(1, ROUNDS + 1):
             order = (ON, OFF) if number % 2 else (OFF, ON)
             for mode in order:
+                before = meters[mode].snapshot()
                 row = fire(ports[mode], plot_ids, REQUESTS_PER_ROUND, token, rng)
+                cpu = CpuMeter.per_request_ms(before, meters[mode].snapshot(), row["requests"])
+                row["server_and_database_cpu_ms"] = round(
+                    cpu["server_cpu_ms"] + cpu["database_cpu_ms"], 3
+                )
                 rounds.append({"round": number, "audit": mode, **row})
                 print(
                     f"round {number} audit {mode:>3}: {row['requests_per_second']:7.1f} req/s"
-                    f"  p50 {row['p50_ms']:6.2f} ms  p95 {row['p95_ms']:6.2f} ms  {row['statuses']}"
+                    f"  p50 {row['p50_ms']:6.2f} ms  p95 {row['p95_ms']:6.2f} ms"
+                    f"  cpu {row['server_and_database_cpu_ms']:6.2f} ms/req  {row['statuses']}"
                 )
     finally:
         for process in servers.values():
@@ -207,16 +222,22 @@ def run(database_url: str, logs: Path) -> dict[str, Any]:
             "requests_per_second": median(mode, "requests_per_second"),
             "p50_ms": median(mode, "p50_ms"),
             "p95_ms": median(mode, "p95_ms"),
+            "server_and_database_cpu_ms": median(mode, "server_and_database_cpu_ms"),
         }
         for mode in (ON, OFF)
     }
     ratio = summary[ON]["requests_per_second"] / summary[OFF]["requests_per_second"]
+    cpu_ratio = (
+        summary[ON]["server_and_database_cpu_ms"] / summary[OFF]["server_and_database_cpu_ms"]
+    )
     return {
         "warmup": warmup,
         "rounds": rounds,
         "summary": summary,
         "on_over_off": round(ratio, 3),
         "overhead_percent": round(100 * (1 - ratio), 1),
+        "cpu_per_request_on_over_off": round(cpu_ratio, 3),
+        "cpu_overhead_percent": round(100 * (cpu_ratio - 1), 1),
         "audited_patches_answered_200": audited_ok,
         "entries_written_by_audited_server": entries_written,
         "chain": {"ok": report.ok, "entries_checked": report.checked, "problem": report.problem},
@@ -263,15 +284,18 @@ def main() -> None:
         **outcome,
     }
     print()
-    print(f"{'audit':<6}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'audit':<6}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'cpu ms/req':>12}")
     for mode in (ON, OFF):
         row = result["summary"][mode]
         print(
-            f"{mode:<6}{row['requests_per_second']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}"
+            f"{mode:<6}{row['requests_per_second']:>10.1f}{row['p50_ms']:>10.2f}"
+            f"{row['p95_ms']:>10.2f}{row['server_and_database_cpu_ms']:>12.2f}"
         )
     print(
         f"on/off {result['on_over_off']:.3f}: auditing costs {result['overhead_percent']:.1f} %"
-        f" (target <= {TARGET_OVERHEAD:.0%}); {result['entries_written_by_audited_server']}"
+        f" (target <= {TARGET_OVERHEAD:.0%});"
+        f" CPU per request +{result['cpu_overhead_percent']:.1f} %;"
+        f" {result['entries_written_by_audited_server']}"
         f" entries for {result['audited_patches_answered_200']} audited PATCHes;"
         f" chain {'verifies' if result['chain']['ok'] else 'BROKEN'}"
     )

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -104,3 +105,77 @@ def throwaway_database(suffix: str) -> Iterator[str]:
             print(f"kept the database {test_name} (BENCH_KEEPDB); the next run replaces it")
         else:
             connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+# --- CPU time, from /proc ----------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                pids.append(int(entry.name))
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU time of a server's workers and of their PostgreSQL backends (the sessions on
+    the benchmark's database other than this process's; only those with
+    ``application_name`` when given), read from /proc: what a request costs the machine,
+    steadier than requests per second on a shared machine. A session that ended during a
+    round would take its time with it: keep the server's connections (DB_CONN_MAX_AGE)."""
+
+    server_pid: int
+    application_name: str | None = None
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        from django.db import connection
+
+        sql = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        params: list[str] = []
+        if self.application_name is not None:
+            sql += " AND application_name = %s"
+            params.append(self.application_name)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            backends = [pid for (pid,) in cursor.fetchall()]
+        return {
+            "server": self._read(_children(self.server_pid)),
+            "database": self._read(backends),
+            "client": {0: time.process_time()},
+        }
+
+    @staticmethod
+    def _read(pids: list[int]) -> dict[int, float]:
+        return {pid: seconds for pid in pids if (seconds := _cpu_seconds(pid)) is not None}
+
+    @staticmethod
+    def per_request_ms(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], requests: int
+    ) -> dict[str, float]:
+        return {
+            f"{part}_cpu_ms": 1000
+            * sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
+            / requests
+            for part in after
+        }

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 USER_AGENT_MAX = 512
 
 _request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
-_background_actor: ContextVar[str] = ContextVar("audit_background_actor", default="system")
+_background_actor: ContextVar[str | None] = ContextVar("audit_background_actor", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +37,14 @@ def current_request() -> HttpRequest | None:
 
 
 def current_actor() -> Actor:
+    # A task's own actor first: an eager task (the embedded mode) runs inside the request
+    # that enqueued it, yet it is the system's (or Stripe's) doing, as in a worker.
+    background = _background_actor.get()
+    if background is not None:
+        return Actor(kind=background)
     request = _request.get()
     if request is None:
-        return Actor(kind=_background_actor.get())
+        return Actor(kind=ActorKind.SYSTEM)
     user = getattr(request, "user", None)
     if isinstance(user, get_user_model()) and user.is_authenticated:
         return Actor(kind=ActorKind.USER, user=user)

@@ -88,43 +88,33 @@ class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
         return self.create(**kwargs)
 
 
+def _loose_reference(to: str) -> models.ForeignKey:
+    """A reference kept as an id only: no constraint, no index of its own (the composite
+    indexes below serve the look-ups), and nothing done to the entry when the row goes."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class AuditEntry(AbstractLogEntry):
     # Overridden so that deleting a user, a content type or a company never has to touch
     # the trail (which would refuse it): the ids stay, without a database constraint.
     # auditlog's single-column indexes give way to the composite ones below (each index
     # is paid on every insert, and every change inserts an entry).
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    content_type = _loose_reference("contenttypes.ContentType")
     object_pk = models.CharField(max_length=255, blank=True, default="")
     object_id = models.BigIntegerField(null=True, blank=True)
     action = models.PositiveSmallIntegerField(choices=AuditAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = _loose_reference(settings.AUTH_USER_MODEL)
     cid = models.CharField("request id", max_length=255, null=True, blank=True)  # noqa: DJ001 (as auditlog)
     timestamp = models.DateTimeField(default=timezone.now)
-    company = models.ForeignKey(
-        "companies.Company",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    company = _loose_reference("companies.Company")
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
     user_agent = models.CharField(max_length=512, blank=True, default="")
     # The hash chain: one per company (chain = company id) and one for the platform's own

@@ -35,11 +35,10 @@ def _only_company(user_id: int) -> int | None:
     return companies_of.pop() if len(companies_of) == 1 else None
 
 
-@receiver(accounts.user_logged_in)
-def on_login(sender: Any, user: Any, **kwargs: Any) -> None:
+def _own_sign_in(action: int, user: Any) -> None:
     entry_record(
         EventEntry(
-            action=AuditAction.LOGIN,
+            action=action,
             company_id=_only_company(user.pk),
             model="accounts.User",
             object_id=user.pk,
@@ -47,22 +46,17 @@ def on_login(sender: Any, user: Any, **kwargs: Any) -> None:
             actor_id=user.pk,
         )
     )
+
+
+@receiver(accounts.user_logged_in)
+def on_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    _own_sign_in(AuditAction.LOGIN, user)
 
 
 @receiver(accounts.user_logged_out)
 def on_logout(sender: Any, user: Any = None, **kwargs: Any) -> None:
-    if user is None:
-        return
-    entry_record(
-        EventEntry(
-            action=AuditAction.LOGOUT,
-            company_id=_only_company(user.pk),
-            model="accounts.User",
-            object_id=user.pk,
-            object_repr=user.email,
-            actor_id=user.pk,
-        )
-    )
+    if user is not None:
+        _own_sign_in(AuditAction.LOGOUT, user)
 
 
 @receiver(accounts.user_login_failed)

@@ -11,6 +11,7 @@ from apps.marketers import services as marketers
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.audit.helpers import entries, only
 from tests.billing.factories import issued_invoice
+from tests.companies.factories import MembershipFactory
 from tests.conftest import client_for
 from tests.estates.sales import make_sale
 from tests.marketers.affiliations import approved_affiliation, pending_affiliation
@@ -22,7 +23,6 @@ LOGIN = "/api/auth/login/"
 
 def test_login_logout_and_a_failed_login(api_client, company):
     user = UserFactory()
-    from tests.companies.factories import MembershipFactory
 
     MembershipFactory(company=company, user=user, role="company_admin")
     response = api_client.post(
