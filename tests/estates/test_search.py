@@ -167,7 +167,7 @@ def test_a_bad_parameter_is_a_400_naming_it(admin_client, catalogue, params, bad
 
 
 @pytest.mark.parametrize(
-    "text", ["'", "\\", "&|!:*()", "ǅ ½ ☃ 𝔘𝔫𝔦", "a:* & b", "<->", "lekki" * 20]
+    "text", ["'", "\\", "&|!:*()", "ǅ ½ ☃ \U0001d518\U0001d52b", "a:* & b", "<->", "lekki" * 20]
 )
 def test_any_text_is_searched_safely(admin_client, catalogue, text):
     response = admin_client.get(URL, {"q": text[:100]})

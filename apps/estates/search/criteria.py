@@ -128,24 +128,38 @@ class PlotToMatch:
 
 
 def plot_to_match(*, company_id: int, plot_id: int, with_vector: bool) -> PlotToMatch | None:
-    plots = with_price_per_sqm(Plot.objects.filter(company_id=company_id, pk=plot_id))
-    fields = {
-        "plot_number": F("plot_number"),
-        "estate_name": F("estate__name"),
-        "status_": F("status"),
-        "state": Lower("estate__state"),
-        "lga": Lower("estate__lga"),
-        "location": Lower("estate__location"),
-        "description": F("estate__description"),
-        "per_sqm": F(PRICE_PER_SQM),
-    }
-    if with_vector:
-        fields["vector"] = RawSQL("estates_plot.search_vector::text", [], output_field=TextField())
-    else:
-        fields["vector"] = Value(None)
+    vector = (
+        RawSQL("estates_plot.search_vector::text", [], output_field=TextField())
+        if with_vector
+        else Value(None, output_field=TextField())
+    )
     row = (
-        plots.annotate(**fields)
-        .values("pk", "estate_id", "price", "size_sqm", "created_at", *fields.keys())
+        with_price_per_sqm(Plot.objects.filter(company_id=company_id, pk=plot_id))
+        .annotate(
+            estate_name=F("estate__name"),
+            estate_state=Lower("estate__state"),
+            estate_lga=Lower("estate__lga"),
+            estate_location=Lower("estate__location"),
+            estate_description=F("estate__description"),
+            per_sqm=F(PRICE_PER_SQM),
+            vector=vector,
+        )
+        .values(
+            "pk",
+            "estate_id",
+            "plot_number",
+            "status",
+            "price",
+            "size_sqm",
+            "created_at",
+            "estate_name",
+            "estate_state",
+            "estate_lga",
+            "estate_location",
+            "estate_description",
+            "per_sqm",
+            "vector",
+        )
         .first()
     )
     if row is None:
@@ -154,10 +168,10 @@ def plot_to_match(*, company_id: int, plot_id: int, with_vector: bool) -> PlotTo
         (
             row["plot_number"],
             row["estate_name"],
-            row["location"],
-            row["state"],
-            row["lga"],
-            row["description"],
+            row["estate_location"],
+            row["estate_state"],
+            row["estate_lga"],
+            row["estate_description"],
         )
     ).lower()
     return PlotToMatch(
@@ -166,10 +180,10 @@ def plot_to_match(*, company_id: int, plot_id: int, with_vector: bool) -> PlotTo
         estate_id=row["estate_id"],
         estate_name=row["estate_name"],
         plot_number=row["plot_number"],
-        status=row["status_"],
-        state=row["state"],
-        lga=row["lga"],
-        location=row["location"],
+        status=row["status"],
+        state=row["estate_state"],
+        lga=row["estate_lga"],
+        location=row["estate_location"],
         price=row["price"],
         size_sqm=row["size_sqm"],
         price_per_sqm=row["per_sqm"],
