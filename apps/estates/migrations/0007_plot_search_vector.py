@@ -3,11 +3,13 @@
 Each plot keeps a weighted vector of its number and its estate's name (A), location,
 state and LGA (B) and description (C), in a column the model does not declare: triggers
 keep it current when the plot is written or its estate changes, and a GIN index serves
-the searches. pg_trgm's trigram indexes on estate names and locations serve the
-misspelt ones.
+the searches. pg_trgm compares misspelt words with the company's estate names and
+locations.
 """
 
 from django.db import migrations
+
+from apps.core.migration_postgres import postgres_only
 
 FORWARD = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -58,13 +60,9 @@ CREATE TRIGGER estates_estate_search_vectors
     FOR EACH ROW EXECUTE FUNCTION estates_estate_search_vectors_refresh();
 
 CREATE INDEX estates_plot_search_vector_gin ON estates_plot USING gin (search_vector);
-CREATE INDEX estates_estate_name_trgm ON estates_estate USING gin (name gin_trgm_ops);
-CREATE INDEX estates_estate_location_trgm ON estates_estate USING gin (location gin_trgm_ops);
 """
 
 BACKWARD = """
-DROP INDEX IF EXISTS estates_estate_location_trgm;
-DROP INDEX IF EXISTS estates_estate_name_trgm;
 DROP TRIGGER IF EXISTS estates_estate_search_vectors ON estates_estate;
 DROP TRIGGER IF EXISTS estates_plot_search_vector ON estates_plot;
 ALTER TABLE estates_plot DROP COLUMN IF EXISTS search_vector;
@@ -75,15 +73,7 @@ DROP FUNCTION IF EXISTS estates_search_words(text);
 """
 
 
-def _on_postgres(sql: str):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)  # several statements
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("estates", "0006_phones_in_e164")]
 
-    operations = [migrations.RunPython(_on_postgres(FORWARD), _on_postgres(BACKWARD))]
+    operations = [postgres_only(FORWARD, BACKWARD)]
