@@ -193,7 +193,7 @@ def _samples() -> dict[Category, list[tuple[str, dict[str, Any]]]]:
                 "a new plot",
                 context(
                     "/plots/8812",
-                    search_name="Lekki <500 m² & under ₦20m",
+                    search_name="Lekki: 500 m² & under ₦20m, Tunde's",
                     plot_id=8812,
                     plot_number="B-014",
                     estate_name="Adeola's Court",

@@ -24,8 +24,9 @@ from apps.estates.search.terms import prefix_tsquery, search_terms
 _MATCHES = "estates_plot.search_vector @@ to_tsquery('simple', %s)"
 _RANK = "ts_rank(estates_plot.search_vector, to_tsquery('simple', %s))"
 # pg_trgm's word similarity: a misspelt estate or place ("Lekky", "Gwarimpa") still
-# finds it. Below the operator's default threshold (0.6), which misses one wrong letter
-# in eight; computed over the company's estates (tens to hundreds), so no trigram index.
+# finds it, when every word of the query is close to the estate's name or location. Below
+# the operator's default threshold (0.6), which misses one wrong letter in eight;
+# computed over the company's estates (tens to hundreds), so no trigram index.
 NEAR_NAME_SIMILARITY = 0.5
 _NEAR_NAME = "greatest(word_similarity(%s, name), word_similarity(%s, location)) >= %s"
 
@@ -51,7 +52,7 @@ class PostgresSearchBackend:
         if not query:
             return plots
         matches = Q(full_text=True)
-        near = self._estates_near(company_id, " ".join(search_terms(text)))
+        near = self._estates_near(company_id, search_terms(text))
         if near:
             matches |= Q(estate_id__in=near)
         full_text = RawSQL(_MATCHES, [query], output_field=BooleanField())  # noqa: S611
@@ -64,9 +65,10 @@ class PostgresSearchBackend:
         rank = RawSQL(_RANK, [query], output_field=FloatField())  # noqa: S611
         return plots.annotate(rank=rank).order_by("-rank", *DEFAULT_ORDER)
 
-    def _estates_near(self, company_id: int, words: str) -> list[int]:
-        params = [words, words, NEAR_NAME_SIMILARITY]
-        near = RawSQL(_NEAR_NAME, params, output_field=BooleanField())  # noqa: S611
+    def _estates_near(self, company_id: int, words: list[str]) -> list[int]:
+        sql = " AND ".join([_NEAR_NAME] * len(words))
+        params = [value for word in words for value in (word, word, NEAR_NAME_SIMILARITY)]
+        near = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
         return list(
             Estate.objects.filter(company_id=company_id)
             .alias(near=near)
