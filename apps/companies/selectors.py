@@ -397,3 +397,15 @@ def admin_user_ids_for(*, company_ids: Iterable[int]) -> dict[int, list[int]]:
     ):
         admins[company_id].append(user_id)
     return admins
+
+
+def active_member_user_ids(*, company_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Which of ``user_ids`` are active members of the company (any role), in one query."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    return set(
+        Membership.objects.filter(
+            company_id=company_id, user_id__in=ids, is_active=True
+        ).values_list("user_id", flat=True)
+    )

@@ -3,9 +3,10 @@ from django.db.models import Q, QuerySet
 
 from apps.core.filters import DecimalFilter, IdFilter
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.search.filters import PlotPlaceAndValueFilters
 
 
-class PlotFilter(django_filters.FilterSet):
+class PlotFilter(PlotPlaceAndValueFilters, django_filters.FilterSet):
     estate = IdFilter(field_name="estate_id")
     status = django_filters.ChoiceFilter(choices=PlotStatus.choices)
     min_price = DecimalFilter(

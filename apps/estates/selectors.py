@@ -1,15 +1,27 @@
 """Read-side of estates for other apps: ids and counts, never ORM rows."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 
 from apps.core.emails import normalize_email
 from apps.core.money import round_kobo
 from apps.estates.models import Client, ClientInvitation, Plot, PlotPurchase, PurchaseStatus
+from apps.estates.search.criteria import (
+    FILTER_NAMES,
+    PlotSearchCriteria,
+    PlotToMatch,
+    criteria_clean,
+    plot_to_match,
+)
+from apps.estates.search.terms import normalized_term
+
+# The plot search's filters a saved search may keep.
+PLOT_SEARCH_FILTER_NAMES = FILTER_NAMES
 
 
 def plot_id_for_number(*, company_id: int, estate_id: int, plot_number: str) -> int | None:
@@ -115,3 +127,22 @@ def clients_added_for_companies(
         .values_list("company_id", "count")
     )
     return counts
+
+
+def plot_search_criteria_clean(*, query: str, filters: Mapping[str, Any]) -> PlotSearchCriteria:
+    """A query and filters validated as the plot search validates them (a saved search's);
+    ValidationFailed naming each bad or unknown filter otherwise."""
+    return criteria_clean(query=query, filters=filters)
+
+
+def plot_for_search_matching(
+    *, company_id: int, plot_id: int, with_vector: bool = False
+) -> PlotToMatch | None:
+    """The plot's values that saved searches filter on, its searchable text and (on
+    PostgreSQL, if asked) its stored search vector; None if the company has no such plot."""
+    return plot_to_match(company_id=company_id, plot_id=plot_id, with_vector=with_vector)
+
+
+def plot_search_term_normalize(*, text: str) -> str:
+    """A typed query as search analytics counts it: its words, lower-cased, one space."""
+    return normalized_term(text)

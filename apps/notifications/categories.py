@@ -28,6 +28,7 @@ class Category(StrEnum):
     TRIAL_ENDING = "trial_ending"
     API_LIMIT_EXCEEDED = "api_limit_exceeded"
     WEEKLY_SUMMARY = "weekly_summary"
+    SAVED_SEARCH_MATCH = "saved_search_match"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +60,5 @@ CATEGORIES: dict[Category, CategoryInfo] = {
     Category.TRIAL_ENDING: CategoryInfo("Trial ending soon", EMAIL_IN_APP, mandatory=True),
     Category.API_LIMIT_EXCEEDED: CategoryInfo("API limit exceeded", EMAIL_IN_APP),
     Category.WEEKLY_SUMMARY: CategoryInfo("Weekly summary", EMAIL_IN_APP),
+    Category.SAVED_SEARCH_MATCH: CategoryInfo("New plots for your saved searches", EMAIL_IN_APP),
 }

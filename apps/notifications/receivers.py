@@ -8,7 +8,9 @@ through the outbox; the sending happens after it commits.
 - invoice paid: the admins (the subscription is renewed);
 - payment failed: the admins (email, SMS, in-app) and our billing team (email);
 - API limit exceeded: the admins, once a company and day;
-- subscription changed, cancelled, suspended, reactivated: the admins.
+- subscription changed, cancelled, suspended, reactivated: the admins;
+- plot created: the owners of the saved searches it matches (email, in-app), once per
+  plot and search.
 """
 
 import logging
@@ -25,12 +27,14 @@ from apps.billing import signals as billing
 from apps.billing.selectors import issued_invoices_for
 from apps.companies import signals as companies
 from apps.companies.selectors import billing_accounts_for, company_name
+from apps.estates import signals as estates
 from apps.marketers import signals as marketers
 from apps.notifications import audiences
 from apps.notifications.categories import Category, Channel
 from apps.notifications.outbox import Recipient, notification_send
 from apps.notifications.outbox_bulk import PendingNotice, notifications_send_many
 from apps.payments import signals as payments
+from apps.search.selectors import saved_searches_matching_plot
 from apps.usage import signals as usage
 
 logger = logging.getLogger(__name__)
@@ -357,4 +361,57 @@ def company_reactivated(*, company_id: int, **_: Any) -> None:
 def subscription_cancelled(*, company_id: int, reason: str, at_period_end: bool, **_: Any) -> None:
     _subscription_notice(
         company_id, "subscription_cancelled", reason=reason, at_period_end=at_period_end
+    )
+
+
+# --- estates ---------------------------------------------------------------------------------
+
+
+@receiver(estates.plot_created)
+def plot_created(*, plot_id: int, company_id: int, **_: Any) -> None:
+    """A worker finds the saved searches the plot matches and tells their owners, so
+    adding a plot does not wait for it; done here if no worker can be asked."""
+    from apps.notifications.tasks import tell_saved_search_matches
+
+    try:
+        tell_saved_search_matches.delay(company_id=company_id, plot_id=plot_id)
+    except Exception:
+        logger.exception("Could not hand plot %s's saved-search matches to a worker", plot_id)
+        saved_search_matches_tell(company_id=company_id, plot_id=plot_id)
+
+
+def saved_search_matches_tell(*, company_id: int, plot_id: int) -> None:
+    """Tell each owner of a saved search the new plot matches (found in one query over
+    them all), in a fixed number of queries; once per plot and search (keyed), so it is
+    safe to run again."""
+    matched = saved_searches_matching_plot(company_id=company_id, plot_id=plot_id)
+    if matched is None or not matched.matches:
+        return
+    people = {
+        person.user_id: person
+        for person in audiences.users({match.owner_id for match in matched.matches})
+    }
+    link = _link(f"/plots/{plot_id}")
+    context = {
+        "company_name": company_name(company_id=company_id) or "",
+        "link": link,
+        "plot_id": plot_id,
+        "plot_number": matched.plot_number,
+        "estate_name": matched.estate_name,
+        "price": matched.price,
+    }
+    notifications_send_many(
+        category=Category.SAVED_SEARCH_MATCH,
+        event="plot_created",
+        notices=[
+            PendingNotice(
+                key=f"saved_search_match:{match.saved_search_id}:{plot_id}",
+                company_id=company_id,
+                recipients=[people[match.owner_id]],
+                context={**context, "search_name": match.name},
+                link=link,
+            )
+            for match in matched.matches
+            if match.owner_id in people
+        ],
     )

@@ -188,6 +188,19 @@ def _samples() -> dict[Category, list[tuple[str, dict[str, Any]]]]:
                 ),
             ),
         ],
+        Category.SAVED_SEARCH_MATCH: [
+            (
+                "a new plot",
+                context(
+                    "/plots/8812",
+                    search_name="Lekki: 500 m² & under ₦20m, Tunde's",
+                    plot_id=8812,
+                    plot_number="B-014",
+                    estate_name="Adeola's Court",
+                    price="18500000.00",
+                ),
+            ),
+        ],
     }
 
 

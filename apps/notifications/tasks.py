@@ -23,6 +23,15 @@ def tell_invoices_issued(*, invoice_ids: list[int]) -> None:
     invoices_issued_tell(invoice_ids=invoice_ids)
 
 
+@shared_task(name="notifications.tell_saved_search_matches")
+def tell_saved_search_matches(*, company_id: int, plot_id: int) -> None:
+    """A new plot's notices to the owners of the saved searches it matches (each keyed
+    by plot and search, so a retry writes only what is missing)."""
+    from apps.notifications.receivers import saved_search_matches_tell
+
+    saved_search_matches_tell(company_id=company_id, plot_id=plot_id)
+
+
 @shared_task(name="notifications.send_deliveries", max_retries=0)
 def send_deliveries(*, delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries; a failed one is queued again and comes back here after its

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.notifications",
     "apps.audit",
+    "apps.search",
     "apps.demo",
 ]
 
@@ -179,6 +180,9 @@ REST_FRAMEWORK = {
     "STRICT_JSON": True,
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Plot search's engine (a dotted path to a backend class); empty: PostgreSQL's full text
+# on PostgreSQL, simple matching on SQLite. See docs/search.md.
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="")
 # Each admin and API key of a company may use this share of the company's daily cap
 # (at least one request), so no one caller can use up the day for the others.
 API_CALLER_DAILY_SHARE = Decimal(env.str("API_CALLER_DAILY_SHARE", default="0.5"))
@@ -366,6 +370,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the admin after.
 CELERY_BEAT_SCHEDULE = {
     "usage-flush-counters": {"task": "usage.flush_counters", "schedule": 300.0},
+    "search-flush-analytics": {"task": "search.flush_analytics", "schedule": 60.0},
     "payments-process-stalled-events": {
         "task": "payments.process_stalled_events",
         "schedule": 600.0,

@@ -23,6 +23,8 @@ from apps.marketers.models import (
 from apps.notifications.models import UserNotification
 from apps.payments.models import Payment
 from apps.payments.services import payment_record_offline
+from apps.search.models import SavedSearch
+from apps.search.services import saved_search_create
 from tests.billing.factories import issued_invoice
 from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
 from tests.conftest import client_for
@@ -72,6 +74,8 @@ SELF_ROUTES = {
     "notification-read-all",
     "notification-unread-count",
     "notification-preferences",
+    # The company's own search analytics (its admins').
+    "search-analytics",
 }
 
 
@@ -121,6 +125,16 @@ def _audit_entry(company: Any) -> int:
     ).pk
 
 
+def _saved_search(company: Any) -> int:
+    """A saved search of the company's first admin (the walk's caller, in its own
+    company: saved searches are listed to their owner only)."""
+    admin = Membership.objects.filter(company=company, role="company_admin").order_by("id").first()
+    owner = admin.user if admin else MembershipFactory(company=company, role="company_admin").user
+    return saved_search_create(
+        company_id=company.pk, owner_id=owner.pk, name="Lekki", query="lekki"
+    ).pk
+
+
 # Resource (route name before -list/-detail/-<action>) -> makes an object in the given
 # company and returns its id.
 OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
@@ -138,6 +152,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
     "payment": _payment,
     "notification": _notification,
     "audit-log": _audit_entry,
+    "saved-search": _saved_search,
 }
 
 # Model of each resource, to check the object is untouched after A's attempts.
@@ -154,6 +169,7 @@ MODELS = {
     "payment": Payment,
     "notification": UserNotification,
     "audit-log": AuditEntry,
+    "saved-search": SavedSearch,
 }
 
 
@@ -216,6 +232,18 @@ def test_lists_never_show_another_companys_objects(route):
     ids = {item["id"] for item in response.json()["results"]}
     assert own in ids
     assert foreign not in ids
+
+
+def test_plot_search_never_finds_nor_counts_another_companys_plots():
+    company_a, company_b = CompanyFactory(), CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    own = OBJECT_FACTORIES["plot"](company_a)
+    foreign = OBJECT_FACTORIES["plot"](company_b)
+
+    body = client_for(admin_a).get("/api/plots/search/").json()
+    assert [item["id"] for item in body["results"]] == [own]
+    assert foreign not in [item["id"] for item in body["results"]]
+    assert sum(row["count"] for row in body["facets"]["estate"]) == 1
 
 
 def test_self_routes_show_only_the_callers_company():

@@ -1,0 +1,120 @@
+"""GET /api/plots/search/: the company's plots matching a typed query and the filters,
+best first, with facet counts for the filter sidebar, in one request."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django_filters import rest_framework as django_filters
+from django_filters.utils import translate_validation
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.pagination import PageNumberPagination
+from apps.core.tenancy import require_tenant
+from apps.core.views import TenantScopedMixin
+from apps.estates.models import Plot
+from apps.estates.search.backends import search_backend
+from apps.estates.search.facets import facets_total, plot_facets
+from apps.estates.search.filterset import PlotSearchFilter
+from apps.estates.serializers import PlotSerializer
+from apps.search.services import search_record
+
+_COUNT = {"type": "integer", "minimum": 0}
+_FACET_VALUE = {
+    "type": "object",
+    "properties": {"value": {"type": "string"}, "count": _COUNT},
+    "required": ["value", "count"],
+}
+_AMOUNT = {"type": "string", "format": "decimal", "nullable": True}
+FACETS_SCHEMA = {
+    "type": "object",
+    "description": "How many of all the matching plots fall in each value.",
+    "properties": {
+        "estate": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "count": _COUNT,
+                },
+                "required": ["id", "name", "count"],
+            },
+        },
+        "state": {"type": "array", "items": _FACET_VALUE},
+        "status": {"type": "array", "items": _FACET_VALUE},
+        "price_band": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "label": {"type": "string"},
+                    "min_price": _AMOUNT,
+                    "max_price": _AMOUNT,
+                    "count": _COUNT,
+                },
+                "required": ["value", "label", "min_price", "max_price", "count"],
+            },
+        },
+    },
+    "required": ["estate", "state", "status", "price_band"],
+}
+
+
+class PlotSearchPagination(PageNumberPagination):
+    """A page of results, and the facets of every result (whose counts also give the
+    number of results, so no separate count query runs)."""
+
+    facets: dict[str, Any]
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> Paginator:
+        paginator = Paginator(object_list, per_page)
+        paginator.count = facets_total(self.facets)  # instead of its COUNT(*)
+        return paginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["facets"] = self.facets
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["facets"] = FACETS_SCHEMA
+        paginated["required"] = [*paginated.get("required", []), "facets"]
+        return paginated
+
+
+class PlotSearchView(TenantScopedMixin, generics.ListAPIView):
+    """Search the company's plots (every member may): words in ``q`` match as prefixes
+    (misspelt estate and place names too, on PostgreSQL), ranked best first, narrowed by
+    the plot list's filters; ``facets`` counts all the matches by estate, state, status
+    and price band."""
+
+    queryset = Plot.objects.select_related("estate")
+    serializer_class = PlotSerializer
+    filter_backends = [django_filters.DjangoFilterBackend]
+    filterset_class = PlotSearchFilter
+    pagination_class = PlotSearchPagination
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tenant = require_tenant(request)
+        filters = PlotSearchFilter(request.query_params, self.get_queryset(), request=request)
+        if not filters.is_valid():
+            raise translate_validation(filters.errors)
+        matching = filters.qs
+        values = dict(filters.form.cleaned_data)
+        text = values.pop("q", "") or ""
+        # Facets are counted over the matching plots before ranking, not per page.
+        self.paginator.facets = plot_facets(matching)
+        page = self.paginate_queryset(search_backend().ranked(plots=matching, text=text))
+        search_record(
+            company_id=tenant.company_id,
+            role=tenant.role,
+            term=text,
+            filters={name: value for name, value in values.items() if value not in (None, "")},
+            results=self.paginator.page.paginator.count,
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,150 @@
+"""Read-side of search for other apps: the saved searches a new plot matches, and what a
+company's people searched for."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import BooleanField, F, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
+
+from apps.companies.selectors import active_member_user_ids
+from apps.estates.selectors import PlotToMatch, plot_for_search_matching
+from apps.search.models import SavedSearch, SearchTermDay
+
+
+class SavedSearchMatch(NamedTuple):
+    # A tuple, not a frozen dataclass: one is made for each of many thousand matches.
+    saved_search_id: int
+    owner_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlotMatched:
+    """A new plot and the saved searches (of current members) it matches."""
+
+    plot_id: int
+    company_id: int
+    plot_number: str
+    estate_name: str
+    price: str
+    matches: tuple[SavedSearchMatch, ...]
+
+
+def _unset_or(field: str, value: object) -> Q:
+    return Q(**{field: ""}) | Q(**{field: value})
+
+
+def _bounds(low: str, high: str, value: object) -> Q:
+    if value is None:  # the plot has no such value: only searches without the bound
+        return Q(**{f"{low}__isnull": True}, **{f"{high}__isnull": True})
+    return (Q(**{f"{low}__isnull": True}) | Q(**{f"{low}__lte": value})) & (
+        Q(**{f"{high}__isnull": True}) | Q(**{f"{high}__gte": value})
+    )
+
+
+def _filters_matching(plot: PlotToMatch) -> QuerySet:
+    """The company's saved searches (asking to be told) whose filters the plot passes."""
+    return (
+        SavedSearch.objects.filter(company_id=plot.company_id, notify=True)
+        .order_by()
+        .filter(Q(estate_id__isnull=True) | Q(estate_id=plot.estate_id))
+        .filter(_unset_or("status", plot.status))
+        .filter(_unset_or("state", plot.state))
+        .filter(_unset_or("lga", plot.lga))
+        # The saved location is part of the plot's (both lower-cased).
+        .alias(plot_location=Value(plot.location))
+        .filter(Q(location="") | Q(plot_location__contains=F("location")))
+        .filter(_bounds("min_price", "max_price", plot.price))
+        .filter(_bounds("min_size", "max_size", plot.size_sqm))
+        .filter(_bounds("min_price_per_sqm", "max_price_per_sqm", plot.price_per_sqm))
+        .filter(Q(created_since__isnull=True) | Q(created_since__lte=plot.created_on))
+    )
+
+
+def _text_matching(saved: QuerySet, plot: PlotToMatch) -> list[tuple[int, int, str]]:
+    columns = ("pk", "owner_id", "name")
+    if plot.search_vector is not None:
+        # One pass on PostgreSQL: each saved query (its generated tsquery column) against
+        # the plot's stored vector.
+        text_ok = RawSQL(
+            "search_savedsearch.match_tsquery @@ %s::tsvector",
+            [plot.search_vector],
+            output_field=BooleanField(),
+        )
+        return list(
+            saved.alias(text_ok=text_ok)
+            .filter(Q(match_query="") | Q(text_ok=True))
+            .values_list(*columns)
+        )
+    # Simple matching, as the SQLite search does: every word somewhere in the plot's text.
+    rows = saved.values_list(*columns, "match_terms")
+    return [
+        (pk, owner_id, name)
+        for pk, owner_id, name, terms in rows
+        if all(term in plot.text for term in terms.split())
+    ]
+
+
+def saved_searches_matching_plot(*, company_id: int, plot_id: int) -> PlotMatched | None:
+    """The saved searches asking to be told that ``plot_id`` (new) matches, in one query
+    over them all whatever their number, kept to owners still members of the company;
+    None if the company has no such plot."""
+    plot = plot_for_search_matching(
+        company_id=company_id,
+        plot_id=plot_id,
+        with_vector=connection.vendor == "postgresql",
+    )
+    if plot is None:
+        return None
+    rows = _text_matching(_filters_matching(plot), plot)
+    members = active_member_user_ids(company_id=company_id, user_ids={row[1] for row in rows})
+    return PlotMatched(
+        plot_id=plot.plot_id,
+        company_id=company_id,
+        plot_number=plot.plot_number,
+        estate_name=plot.estate_name,
+        price=str(plot.price),
+        matches=tuple(map(SavedSearchMatch._make, (row for row in rows if row[1] in members))),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TermCount:
+    term: str
+    searches: int
+    zero_results: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnalytics:
+    top_terms: list[TermCount]
+    zero_result_terms: list[TermCount]
+    searches: int
+    zero_results: int
+
+
+def search_analytics(
+    *, company_id: int, start: date, end: date, limit: int = 20
+) -> SearchAnalytics:
+    """What the company's people searched for from ``start`` to ``end`` (days, inclusive):
+    the most searched terms and those that most often found nothing (searches with words
+    only), and the totals of all searches (filters only too). Counted as of the last
+    flush of the buffer (at most a minute old)."""
+    days = SearchTermDay.objects.filter(company_id=company_id, day__gte=start, day__lte=end)
+    totals = days.aggregate(searches=Sum("searches"), zero_results=Sum("zero_results"))
+    terms = (
+        days.exclude(term="")
+        .values("term")
+        .annotate(total=Sum("searches"), zero=Sum("zero_results"))
+    )
+    top = terms.order_by("-total", "term")[:limit]
+    zero = terms.filter(zero__gt=0).order_by("-zero", "term")[:limit]
+    return SearchAnalytics(
+        top_terms=[TermCount(row["term"], row["total"], row["zero"]) for row in top],
+        zero_result_terms=[TermCount(row["term"], row["total"], row["zero"]) for row in zero],
+        searches=totals["searches"] or 0,
+        zero_results=totals["zero_results"] or 0,
+    )

@@ -1,0 +1,153 @@
+"""Searches counted cheaply (buffered, flushed in bulk) and reported to company admins:
+top terms and terms that found nothing, for a date range."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.search.models import SearchTermDay
+from apps.search.services import search_analytics_flush
+from apps.search.tasks import flush_search_analytics
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.conftest import client_for
+from tests.estates.factories import EstateFactory, PlotFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/api/plots/search/"
+ANALYTICS = "/api/search/analytics/"
+
+
+@pytest.fixture
+def plots(company):
+    PlotFactory(estate=EstateFactory(company=company, name="Lekki Pearl"))
+
+
+def test_searches_are_buffered_then_flushed_in_bulk(
+    company, admin_client, plots, django_assert_num_queries
+):
+    marketer = client_for(MembershipFactory(company=company, role="marketer").user)
+    for _ in range(3):
+        admin_client.get(SEARCH, {"q": "Lekki"})
+    marketer.get(SEARCH, {"q": "  lekki "})
+    marketer.get(SEARCH, {"q": "ikoyi", "state": "Lagos"})
+    admin_client.get(SEARCH, {"state": "Lagos"})
+    assert not SearchTermDay.objects.exists()  # nothing written per request
+
+    # The companies, and one upsert (in a savepoint here: its two statements).
+    with django_assert_num_queries(4):
+        assert search_analytics_flush() == 4
+    rows = {
+        (row.role, row.term, tuple(sorted(row.filters))): (row.searches, row.zero_results)
+        for row in SearchTermDay.objects.filter(company=company)
+    }
+    assert rows == {
+        ("company_admin", "lekki", ()): (3, 0),
+        ("marketer", "lekki", ()): (1, 0),
+        ("marketer", "ikoyi", ("state",)): (1, 1),
+        ("company_admin", "", ("state",)): (1, 0),
+    }
+    assert search_analytics_flush() == 0  # the buffer is empty now
+
+    admin_client.get(SEARCH, {"q": "lekki"})
+    assert flush_search_analytics() == 1
+    assert SearchTermDay.objects.get(role="company_admin", term="lekki").searches == 4
+
+
+def test_admins_get_top_and_zero_result_terms_for_a_range(company, admin_client, plots):
+    today = timezone.localdate()
+    for term, searches, zero, day in [
+        ("lekki", 9, 0, today),
+        ("lekki", 4, 0, today - timedelta(days=2)),
+        ("ikoyi", 5, 5, today),
+        ("ajah", 2, 1, today),
+        ("", 30, 0, today),
+        ("banana", 50, 50, today - timedelta(days=40)),
+    ]:
+        SearchTermDay.objects.create(
+            company=company,
+            day=day,
+            role="client",
+            term=term,
+            filters_key=f"k{searches}",
+            searches=searches,
+            zero_results=zero,
+        )
+    SearchTermDay.objects.create(
+        company=CompanyFactory(),
+        day=today,
+        role="client",
+        term="lekki",
+        filters_key="x",
+        searches=99,
+    )
+
+    body = admin_client.get(ANALYTICS).json()
+    assert body["start"] == (today - timedelta(days=30)).isoformat()
+    assert body["end"] == today.isoformat()
+    assert (body["searches"], body["zero_results"]) == (50, 6)
+    assert body["top_terms"] == [
+        {"term": "lekki", "searches": 13, "zero_results": 0},
+        {"term": "ikoyi", "searches": 5, "zero_results": 5},
+        {"term": "ajah", "searches": 2, "zero_results": 1},
+    ]
+    assert [row["term"] for row in body["zero_result_terms"]] == ["ikoyi", "ajah"]
+
+    narrow = admin_client.get(ANALYTICS, {"start": today.isoformat(), "end": today.isoformat()})
+    assert narrow.json()["top_terms"][0] == {"term": "lekki", "searches": 9, "zero_results": 0}
+
+
+def test_only_company_admins_see_analytics(company):
+    for role in ("marketer", "client"):
+        response = client_for(MembershipFactory(company=company, role=role).user).get(ANALYTICS)
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "bad"),
+    [
+        ({"start": "2026-02-30"}, "start"),
+        ({"end": "soon"}, "end"),
+        ({"start": "2026-05-02", "end": "2026-05-01"}, "start"),
+        ({"start": "2020-01-01", "end": "2026-01-01"}, "start"),
+    ],
+)
+def test_a_bad_range_is_a_400_naming_it(admin_client, params, bad):
+    response = admin_client.get(ANALYTICS, params)
+    assert response.status_code == 400
+    assert bad in response.json()["error"]["details"]
+
+
+def test_a_search_is_answered_even_if_it_cannot_be_counted(admin_client, plots, monkeypatch):
+    def broken():
+        raise ConnectionError("buffer down")
+
+    monkeypatch.setattr("apps.search.services.search_buffer", broken)
+    assert admin_client.get(SEARCH, {"q": "lekki"}).status_code == 200
+
+
+def test_a_deleted_companys_counts_are_dropped(plots, admin_client, company):
+    admin_client.get(SEARCH, {"q": "lekki"})
+    other = CompanyFactory()
+    other_admin = client_for(MembershipFactory(company=other, role="company_admin").user)
+    other_admin.get(SEARCH, {"q": "gone"})
+    other.delete()
+    assert search_analytics_flush() == 2
+    assert list(SearchTermDay.objects.values_list("term", flat=True)) == ["lekki"]
+
+
+@pytest.mark.redis
+def test_redis_buffer_keeps_searches_counted_during_a_flush(company, admin_client, plots):
+    from apps.search.analytics_buffer import RedisSearchBuffer, search_buffer
+
+    assert isinstance(search_buffer(), RedisSearchBuffer)
+    admin_client.get(SEARCH, {"q": "lekki"})
+    buffer = RedisSearchBuffer()
+    taken = buffer.take()
+    admin_client.get(SEARCH, {"q": "lekki"})  # counted while the flush runs
+    assert sum(searches for searches, _ in taken.values()) == 1
+    # The flush failed before done(): the next one takes its leftovers and the new search.
+    assert search_analytics_flush() == 1
+    assert SearchTermDay.objects.get(term="lekki").searches == 2
+    assert search_analytics_flush() == 0
