@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.module_loading import import_string
+from django_redis.cache import RedisCache
 
 BUFFER_KEY = "search:analytics"
 FLUSHING = f"{BUFFER_KEY}:flushing:"
@@ -141,6 +143,6 @@ class LocalSearchBuffer:
 
 def search_buffer() -> SearchBuffer:
     """Redis when the cache is Redis, else the local cache."""
-    if "django_redis" in settings.CACHES["default"]["BACKEND"]:
+    if issubclass(import_string(settings.CACHES["default"]["BACKEND"]), RedisCache):
         return RedisSearchBuffer()
     return LocalSearchBuffer()
