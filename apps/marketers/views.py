@@ -16,6 +16,7 @@ from apps.accounts.services import SIGNUP_ACCEPTED
 from apps.companies.selectors import company_id_for_slug
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import limit_by_ip
+from apps.core.pagination import KeysetPagination
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer, MessageSerializer
@@ -151,6 +152,7 @@ class CommissionViewSet(
     """Earned commissions. A marketer sees their own; admins approve and mark them paid."""
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
+    pagination_class = KeysetPagination
     own_rows = {Role.MARKETER: lambda tenant: Q(affiliation__marketer__user_id=tenant.user_id)}
     conflict_actions = ("approve", "mark_paid")
     serializer_class = serializers.CommissionSerializer
