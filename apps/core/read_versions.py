@@ -2,7 +2,8 @@
 
 Each cached read (a listing page, a count, the plot counts) is keyed with the version of
 its scope for the company. A write bumps the version when its transaction commits, so
-the very next read misses and computes afresh; the stale entries simply expire. A new
+the very next read misses and computes afresh (the version is bumped both when
+the write is made and when it commits); the stale entries simply expire. A new
 version is a random token, never a counter, so a version lost from the cache (evicted,
 Redis restarted) can never come back as one already used.
 
@@ -34,10 +35,12 @@ def read_version(scope: str, company_id: int) -> str | None:
 
 
 def read_version_bump(scope: str, company_id: int) -> None:
-    """Make every cached read of ``scope`` for the company stale, once the transaction
-    commits (at once outside one)."""
+    """Make every cached read of ``scope`` for the company stale: at once, and again when
+    the transaction commits (a read made before the commit may have been cached under the
+    first new version)."""
 
     def bump() -> None:
         cache.set(_key(scope, company_id), uuid.uuid4().hex, _VERSION_TIMEOUT)
 
+    bump()
     transaction.on_commit(bump)
