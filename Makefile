@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/stripe_webhooks.py
 	$(BIN)/python bench/monthly_run.py
 	$(BIN)/python bench/notification_fanout.py
+	$(BIN)/python bench/read_path.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
 # its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.

@@ -117,7 +117,10 @@ class RowComparison(Expression):
         return f"({', '.join(sql[0])}) {self.operator} ({', '.join(sql[1])})", params
 
 
-def _encode(payload: dict[str, Any]) -> str:
+def encode_cursor(ordering: str, values: Sequence[Any], *, backwards: bool = False) -> str:
+    """The cursor of the page after (``backwards``: before) the row with ``values`` in
+    ``ordering`` (its fields joined by commas, the id last, as the list orders)."""
+    payload = {"o": ordering, "v": [_plain(value) for value in values], "b": backwards}
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -128,6 +131,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _clean(field: Field, value: Any) -> Any:
+    """A cursor's value as the column holds it, within the column's bounds (a number too
+    big for it is a 400 here, not a database error); a foreign key as its target's id,
+    with no query for the row."""
+    target = field.target_field if field.is_relation else field
+    return target.clean(value, None)
 
 
 def _invalid_cursor(message: str = "The cursor is not valid for this list.") -> ValidationFailed:
@@ -195,7 +206,7 @@ class KeysetPagination(PageNumberPagination):
             values = payload["v"]
             if not isinstance(values, list) or len(values) != len(fields):
                 raise ValueError
-            values = [field.to_python(value) for field, value in zip(fields, values, strict=True)]
+            values = [_clean(field, value) for field, value in zip(fields, values, strict=True)]
             return values, bool(payload.get("b"))
         except (ValueError, TypeError, KeyError, binascii.Error, ValidationError):
             raise _invalid_cursor() from None
@@ -203,7 +214,7 @@ class KeysetPagination(PageNumberPagination):
     def _link(self, values: list[Any] | None, *, backwards: bool) -> str | None:
         if values is None:
             return None
-        token = _encode({"o": self.signature, "v": [_plain(v) for v in values], "b": backwards})
+        token = encode_cursor(self.signature, values, backwards=backwards)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, token)
 

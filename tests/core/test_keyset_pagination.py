@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from apps.core.pagination import encode_cursor
 from tests.estates.factories import EstateFactory, PlotFactory
 from tests.estates.sales import make_sale
 
@@ -103,3 +104,22 @@ def test_purchases_and_commissions_page_by_cursor(admin_client, company):
         sale.pk for sale in sorted(sales, key=lambda s: (s.purchased_at, s.pk), reverse=True)
     ]
     assert walk(admin_client, "/api/commissions/?page_size=3&cursor=") == [[]]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "values"),
+    [
+        ("", [2**70, "A-1", 1]),  # an estate id no column holds
+        ("", [1, "A-1", -(2**70)]),
+        ("", [1, "x" * 500, 1]),  # longer than a plot number can be
+        ("price", ["1e999999", 1]),
+        ("price", ["NaN", 1]),
+        ("-created_at", ["not a time", 1]),
+    ],
+)
+def test_a_cursor_with_values_no_row_can_hold_is_a_400(admin_client, plots, ordering, values):
+    fields = {"": "estate_id,plot_number,id", "price": "price,id", "-created_at": "-created_at,-id"}
+    cursor = encode_cursor(fields[ordering], values)
+    response = admin_client.get(f"/api/plots/?ordering={ordering}&cursor={cursor}")
+    assert response.status_code == 400, response.content
+    assert "cursor" in response.json()["error"]["details"]
