@@ -1,15 +1,22 @@
-"""What the HTTP benchmarks share: starting and stopping the server they measure, and
-reading the CPU time its workers and their PostgreSQL sessions spend."""
+"""What the HTTP benchmarks share: the services they need, a throwaway database,
+starting and stopping the server they measure, and reading the CPU time its workers and
+their PostgreSQL sessions spend."""
 
 import http.client
 import os
+import platform
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +137,66 @@ def wait_ready(
             last = str(exc)
         time.sleep(0.3)
     raise SystemExit(f"gunicorn not ready after {timeout:.0f} s ({last}):\n{log_tail(log)}")
+
+
+# --- services and the database -------------------------------------------------------------
+
+
+def require_services(script: str, redis_url: str, host: str, port: int) -> redis.Redis:
+    """Stop unless DATABASE_URL is PostgreSQL, Redis answers at ``redis_url`` and nothing
+    listens on ``port``; the Redis database, flushed, is returned."""
+    engine = connection.settings_dict["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise SystemExit(
+            f"{script} measures on PostgreSQL; DATABASE_URL points at"
+            f" {engine.rsplit('.', 1)[-1]}. Run it with, for example,"
+            " DATABASE_URL=postgres://postgres@127.0.0.1:5432/estateapp (a throwaway database"
+            " beside it is created and dropped)."
+        )
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"The benchmark needs Redis at {redis_url} (BENCH_REDIS_URL): {exc}"
+        ) from exc
+    if port_taken(host, port):
+        raise SystemExit(f"Something already listens on {host}:{port}; set BENCH_PORT.")
+    client.flushdb()
+    return client
+
+
+@contextmanager
+def throwaway_database(suffix: str) -> Iterator[str]:
+    """``test_<name>_<suffix>`` beside the database DATABASE_URL names, created and
+    migrated (Django's test-database machinery), its URL yielded, dropped at the end
+    (BENCH_KEEPDB=1 keeps it)."""
+    database = connection.settings_dict
+    original_name = database["NAME"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{original_name}_{suffix}"
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    url = urlsplit(os.environ["DATABASE_URL"])
+    try:
+        yield urlunsplit(url._replace(path=f"/{test_name}"))
+    finally:
+        connection.close()
+        if os.environ.get("BENCH_KEEPDB"):
+            print(f"kept the database {test_name} (BENCH_KEEPDB); the next run replaces it")
+        else:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def server_setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        (value,) = cursor.fetchone()
+    return value
+
+
+def machine_facts(load_before: tuple[float, float, float]) -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }

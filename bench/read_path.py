@@ -38,7 +38,6 @@ import http.client
 import itertools
 import json
 import os
-import platform
 import signal
 import statistics
 import sys
@@ -49,7 +48,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,7 +88,6 @@ from config.env import select_settings_module  # noqa: E402
 select_settings_module()
 django.setup()
 
-import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.accounts.services import user_create  # noqa: E402
@@ -98,7 +95,16 @@ from apps.companies.models import Company, Membership  # noqa: E402
 from apps.core.pagination import encode_cursor  # noqa: E402
 from apps.core.roles import Role  # noqa: E402
 from apps.estates.models import Plot  # noqa: E402
-from bench.http_load import log_tail, port_taken, start, stop, wait_ready  # noqa: E402
+from bench.http_load import (  # noqa: E402
+    log_tail,
+    machine_facts,
+    require_services,
+    server_setting,
+    start,
+    stop,
+    throwaway_database,
+    wait_ready,
+)
 
 LISTS = ("plots", "plots-last-page", "plots-deepest-cursor", "plots-search", "purchases")
 CONTEXT = ("estates", "usage")
@@ -395,51 +401,18 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
-    database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(
-            "bench/read_path.py measures on PostgreSQL; DATABASE_URL points at"
-            f" {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"
-            " DATABASE_URL=postgres://postgres@127.0.0.1:5432/estateapp (a throwaway database"
-            " beside it is created and dropped)."
-        )
-    cache = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        cache.ping()
-    except redis.RedisError as exc:
-        raise SystemExit(
-            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
-        ) from exc
-    if port_taken(HOST, PORT):
-        raise SystemExit(f"Something already listens on {HOST}:{PORT}; set BENCH_PORT.")
-    cache.flushdb()
-    original_name = database["NAME"]
-    database.setdefault("TEST", {})["NAME"] = f"test_{original_name}_read_path"
+    cache = require_services("bench/read_path.py", REDIS_URL, HOST, PORT)
     load_before = os.getloadavg()
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (postgres,) = cursor.fetchone()
-    url = urlsplit(os.environ["DATABASE_URL"])
-    test_url = urlunsplit(url._replace(path=f"/{test_name}"))
     logs = Path(tempfile.mkdtemp(prefix="bench-read-path-"))
     try:
-        outcome = run(test_url, logs)
+        with throwaway_database("read_path") as test_url:
+            postgres = server_setting("server_version")
+            outcome = run(test_url, logs)
     finally:
-        connection.close()
         cache.flushdb()
-        if os.environ.get("BENCH_KEEPDB"):
-            print(f"kept the database {test_name} (BENCH_KEEPDB)")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-        },
+        "machine": machine_facts(load_before),
         "postgres": postgres,
         "settings": {
             "gunicorn_workers": WORKERS,

@@ -76,7 +76,6 @@ import http.client
 import itertools
 import json
 import os
-import platform
 import random
 import signal
 import statistics
@@ -89,7 +88,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -146,9 +144,12 @@ from apps.payments.models import PaymentMethod, WebhookEvent, WebhookStatus  # n
 from bench.http_load import (  # noqa: E402
     CpuMeter,
     log_tail,
-    port_taken,
+    machine_facts,
+    require_services,
+    server_setting,
     start,
     stop,
+    throwaway_database,
     wait_ready,
 )
 from tests.payments import stripe_objects as so  # noqa: E402
@@ -716,54 +717,20 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
-    database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(
-            "bench/stripe_webhooks.py measures the webhook on PostgreSQL; DATABASE_URL points"
-            f" at {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"
-            " DATABASE_URL=postgres://postgres@127.0.0.1:5432/estateapp (a throwaway database"
-            " beside it is created and dropped)."
-        )
-    broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        broker.ping()
-    except redis.RedisError as exc:
-        raise SystemExit(
-            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
-        ) from exc
-    if port_taken(HOST, PORT):
-        raise SystemExit(f"Something already listens on {HOST}:{PORT}; set BENCH_PORT.")
-    broker.flushdb()
-    original_name = database["NAME"]
-    database.setdefault("TEST", {})["NAME"] = f"test_{original_name}_stripe_webhooks"
+    broker = require_services("bench/stripe_webhooks.py", REDIS_URL, HOST, PORT)
     load_before = os.getloadavg()
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (postgres,) = cursor.fetchone()
-        cursor.execute("SHOW synchronous_commit")
-        (synchronous_commit,) = cursor.fetchone()
-    url = urlsplit(os.environ["DATABASE_URL"])
-    test_url = urlunsplit(url._replace(path=f"/{test_name}"))
     logs = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     try:
-        outcome = run(test_url, logs)
+        with throwaway_database("stripe_webhooks") as test_url:
+            postgres = server_setting("server_version")
+            synchronous_commit = server_setting("synchronous_commit")
+            outcome = run(test_url, logs)
     finally:
-        connection.close()
         broker.flushdb()
-        if os.environ.get("BENCH_KEEPDB"):
-            print(f"kept the database {test_name} (BENCH_KEEPDB); the next run replaces it")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
         print(f"server and worker logs in {logs}")
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-        },
+        "machine": machine_facts(load_before),
         "postgres": postgres,
         "synchronous_commit": synchronous_commit,
         "settings": {
