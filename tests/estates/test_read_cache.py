@@ -179,3 +179,24 @@ def test_with_the_cache_down_everything_is_read_uncached(admin_client, commit, e
     assert admin_client.get(PLOTS).json()["count"] == 2
     assert admin_client.get(PURCHASES).json()["count"] == 1
     assert admin_client.get(f"/api/estates/{estate.pk}/").json()["plot_count"] == 1
+
+
+def test_an_edit_in_the_admin_is_seen_by_the_next_read(admin_client, estate, plot):
+    from django.test import Client as BrowserClient
+
+    from tests.accounts.factories import UserFactory
+
+    assert rows(admin_client, PLOTS)[1][plot.pk]["price"] == "1000000.00"
+    staff = BrowserClient()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "company": estate.company_id,
+        "estate": estate.pk,
+        "plot_number": plot.plot_number,
+        "size_sqm": "450.00",
+        "price": "2000000.00",
+        "status": "available",
+    }
+    saved = staff.post(f"/admin/estates/plot/{plot.pk}/change/", form)
+    assert saved.status_code == 302, saved.content[:2000]
+    assert rows(admin_client, PLOTS)[1][plot.pk]["price"] == "2000000.00"
