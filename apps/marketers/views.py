@@ -24,6 +24,7 @@ from apps.core.views import SeesOwnRowsMixin
 from apps.marketers import serializers, services
 from apps.marketers.filters import CommissionFilter
 from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
+from apps.marketers.read_scopes import COMMISSIONS
 
 AdminOrMarketer = tenant_role_in(Role.COMPANY_ADMIN, Role.MARKETER)
 
@@ -153,6 +154,7 @@ class CommissionViewSet(
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
     pagination_class = KeysetPagination
+    read_scope = COMMISSIONS  # the page-number form's total is cached under it
     own_rows = {Role.MARKETER: lambda tenant: Q(affiliation__marketer__user_id=tenant.user_id)}
     conflict_actions = ("approve", "mark_paid")
     serializer_class = serializers.CommissionSerializer

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.core.events import publish
 from apps.marketers import signals
 from apps.marketers.models import AffiliationStatus, CommissionStatus, MarketerEarnedCommission
+from apps.marketers.read_scopes import commissions_changed
 from apps.marketers.services.commissions import commission_payload
 
 
@@ -56,6 +57,8 @@ def commissions_process(
             MarketerEarnedCommission.objects.bulk_update(
                 batch, ["status", "approved_at", "updated_at"]
             )
+            for company_id in {commission.company_id for commission in batch}:
+                commissions_changed(company_id)
             for commission in batch:
                 publish(
                     signals.commission_approved,
