@@ -19,9 +19,6 @@ from apps.core.read_versions import READ_CACHE_TIMEOUT, read_version
 from apps.core.roles import Role
 from apps.core.tenancy import require_tenant
 
-# Browsers may keep the page but must ask (with its ETag) before using it.
-REVALIDATE = "private, no-cache"
-
 
 def _etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
@@ -52,6 +49,7 @@ class CachedListMixin:
                 cache.set(key, response.data, READ_CACHE_TIMEOUT)
             else:
                 response = Response(body)
+        # Cache-Control stays no-store (apps.core.middleware): no browser or proxy keeps one
+        # caller's data; a client that keeps the page itself revalidates with the ETag.
         response["ETag"] = etag
-        response["Cache-Control"] = REVALIDATE
         return response
