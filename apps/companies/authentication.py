@@ -120,10 +120,10 @@ class TenantJWTAuthentication(JWTAuthentication):
     def _check_user(user: Any, token: Any) -> None:
         # What simplejwt's get_user checks of the account it loads, for one from the cache.
         if not user.is_active:
-            raise AuthenticationFailed("User is inactive", code="user_inactive")
+            raise AuthenticationFailed("User is inactive", code=ErrorCode.USER_INACTIVE)
         if token.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(
-                "The user's password has been changed.", code="password_changed"
+                "The user's password has been changed.", code=ErrorCode.PASSWORD_CHANGED
             )
 
 
