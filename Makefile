@@ -49,8 +49,9 @@ beat: install
 # webhook one needs PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, default db 12,
 # flushed), and starts its own gunicorn on port 8300 (BENCH_PORT) and Celery worker; the
 # monthly run's needs PostgreSQL; the notification fan-out needs PostgreSQL and Redis
-# (BENCH_REDIS_URL, default db 15, flushed) as its Celery broker. The last three make and
-# drop a database beside DATABASE_URL's.
+# (BENCH_REDIS_URL, default db 15, flushed) as its Celery broker; the audit overhead needs
+# PostgreSQL and Redis (BENCH_REDIS_URL, default db 11, flushed) and starts two gunicorns on
+# ports 8310-8311 (BENCH_PORT). The last four make and drop a database beside DATABASE_URL's.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
@@ -58,6 +59,7 @@ bench: install
 	$(BIN)/python bench/monthly_run.py
 	$(BIN)/python bench/notification_fanout.py
 	$(BIN)/python bench/read_path.py
+	$(BIN)/python bench/audit_overhead.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
 # its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.

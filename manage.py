@@ -1,17 +1,7 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility in the source tree; installed, the same is ``estateapp``."""
 
-import sys
-
-from config.env import select_settings_module
-
-
-def main() -> None:
-    select_settings_module()
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-
+from config.cli import main
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,7 @@ import http.client
 import itertools
 import json
 import os
+import platform
 import signal
 import statistics
 import sys
@@ -68,7 +69,6 @@ LIST_TARGET = 0.5  # of /api/auth/me/'s rate
 GROWTH_TARGET = 1.5  # p50 at 100k over p50 at 1k
 ME_TARGET = 0.25  # of /healthz's rate
 PASSWORD = "Bench-Password-2026"  # noqa: S105 - throwaway users in a throwaway database
-BIN = Path(sys.executable).parent
 
 SERVER_ENV = {
     "DJANGO_ENV": "development",
@@ -88,6 +88,7 @@ from config.env import select_settings_module  # noqa: E402
 select_settings_module()
 django.setup()
 
+import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.accounts.services import user_create  # noqa: E402
@@ -95,12 +96,10 @@ from apps.companies.models import Company, Membership  # noqa: E402
 from apps.core.pagination import encode_cursor  # noqa: E402
 from apps.core.roles import Role  # noqa: E402
 from apps.estates.models import Plot  # noqa: E402
-from bench.http_load import (  # noqa: E402
+from bench.server_harness import (  # noqa: E402
+    gunicorn,
     log_tail,
-    machine_facts,
-    require_services,
-    server_setting,
-    start,
+    port_taken,
     stop,
     throwaway_database,
     wait_ready,
@@ -311,11 +310,8 @@ def run(database_url: str, logs: Path) -> dict[str, Any]:
     server = None
     log = logs / "gunicorn.log"
     try:
-        command = [str(BIN / "gunicorn"), "config.wsgi:application"]
-        command += ["--bind", f"{HOST}:{PORT}", "--workers", str(WORKERS)]
-        command += ["--worker-class", "sync", "--timeout", "60", "--log-level", "warning"]
-        server = start(command, env, log)
-        wait_ready(server, log, HOST, PORT)
+        server = gunicorn(PORT, WORKERS, env, log)
+        wait_ready(server, PORT, log)
         tokens = {size: login(f"admin-{size}@bench.example.ng") for size in SIZES}
         kinds = kinds_for(paths, tokens)
         warmup = [fire(kind, WARMUP) for kind in kinds]
@@ -401,18 +397,34 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
-    cache = require_services("bench/read_path.py", REDIS_URL, HOST, PORT)
+    cache = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        cache.ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
+        ) from exc
+    if port_taken(PORT):
+        raise SystemExit(f"Something already listens on {HOST}:{PORT}; set BENCH_PORT.")
+    cache.flushdb()
     load_before = os.getloadavg()
     logs = Path(tempfile.mkdtemp(prefix="bench-read-path-"))
     try:
         with throwaway_database("read_path") as test_url:
-            postgres = server_setting("server_version")
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                (postgres,) = cursor.fetchone()
             outcome = run(test_url, logs)
     finally:
         cache.flushdb()
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": machine_facts(load_before),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
         "postgres": postgres,
         "settings": {
             "gunicorn_workers": WORKERS,

@@ -76,9 +76,11 @@ import http.client
 import itertools
 import json
 import os
+import platform
 import random
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -88,6 +90,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -141,17 +144,7 @@ from apps.accounts.services import user_create  # noqa: E402
 from apps.companies.models import Company, Membership, Plan, PlanStripePrice  # noqa: E402
 from apps.core.roles import Role  # noqa: E402
 from apps.payments.models import PaymentMethod, WebhookEvent, WebhookStatus  # noqa: E402
-from bench.http_load import (  # noqa: E402
-    CpuMeter,
-    log_tail,
-    machine_facts,
-    require_services,
-    server_setting,
-    start,
-    stop,
-    throwaway_database,
-    wait_ready,
-)
+from bench.server_harness import CpuMeter, log_tail, port_taken, stop, wait_ready  # noqa: E402
 from tests.payments import stripe_objects as so  # noqa: E402
 from tests.payments.stripe_server import PRICES, price_id  # noqa: E402
 from tests.payments.stripe_signing import SIGNATURE_HEADER, event_body, sign  # noqa: E402
@@ -427,6 +420,13 @@ def summarise(fired: Fired, round_number: int | str) -> dict[str, Any]:
 # --- processes -----------------------------------------------------------------------------
 
 
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603 - our own executables and arguments
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 def login() -> str:
     conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
     body = json.dumps({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
@@ -573,7 +573,7 @@ def run(database_url: str, logs: Path) -> dict[str, Any]:
         command += ["--bind", f"{HOST}:{PORT}", "--workers", str(WORKERS)]
         command += ["--worker-class", "sync", "--timeout", "60", "--log-level", "warning"]
         server = start(command, env, gunicorn_log)
-        wait_ready(server, gunicorn_log, HOST, PORT)
+        wait_ready(server, PORT, gunicorn_log)
         token = login()
         # Whatever set-up and sign-in enqueued is not the webhook's.
         broker.delete(CELERY_QUEUE)
@@ -717,20 +717,54 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
-    broker = require_services("bench/stripe_webhooks.py", REDIS_URL, HOST, PORT)
+    database = connection.settings_dict
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit(
+            "bench/stripe_webhooks.py measures the webhook on PostgreSQL; DATABASE_URL points"
+            f" at {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"
+            " DATABASE_URL=postgres://postgres@127.0.0.1:5432/estateapp (a throwaway database"
+            " beside it is created and dropped)."
+        )
+    broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        broker.ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
+        ) from exc
+    if port_taken(PORT):
+        raise SystemExit(f"Something already listens on {HOST}:{PORT}; set BENCH_PORT.")
+    broker.flushdb()
+    original_name = database["NAME"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{original_name}_stripe_webhooks"
     load_before = os.getloadavg()
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+        cursor.execute("SHOW synchronous_commit")
+        (synchronous_commit,) = cursor.fetchone()
+    url = urlsplit(os.environ["DATABASE_URL"])
+    test_url = urlunsplit(url._replace(path=f"/{test_name}"))
     logs = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     try:
-        with throwaway_database("stripe_webhooks") as test_url:
-            postgres = server_setting("server_version")
-            synchronous_commit = server_setting("synchronous_commit")
-            outcome = run(test_url, logs)
+        outcome = run(test_url, logs)
     finally:
+        connection.close()
         broker.flushdb()
+        if os.environ.get("BENCH_KEEPDB"):
+            print(f"kept the database {test_name} (BENCH_KEEPDB); the next run replaces it")
+        else:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
         print(f"server and worker logs in {logs}")
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": machine_facts(load_before),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
         "postgres": postgres,
         "synchronous_commit": synchronous_commit,
         "settings": {

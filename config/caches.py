@@ -2,8 +2,9 @@
 process's memory.
 
 - ``default``: django-redis with its errors ignored, so a Redis outage reads as cache
-  misses and the app degrades instead of failing. The API throttle's counters
-  (apps.usage) use its connection and fail open on their own.
+  misses and the app degrades instead of failing; the outage is logged in one line a
+  minute per process (``apps.core.redis_cache``), not a traceback per cache call. The
+  API throttle's counters (apps.usage) use its connection and fail open on their own.
 - ``limits`` (``LIMITS_CACHE``): where the login-type limits count (django-ratelimit's
   ``RATELIMIT_USE_CACHE``: login, token refresh, password change and reset, signups, the
   admin login, logins per account). The same Redis, but its errors are seen, after a
@@ -33,7 +34,7 @@ def caches_for(redis_url: str, *, key_prefix: str) -> dict[str, dict[str, Any]]:
         }
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "apps.core.redis_cache.RedisCacheLoggingOutages",
             "LOCATION": redis_url,
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 2,

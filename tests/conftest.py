@@ -17,6 +17,7 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from apps.core.fallback_cache import forget_redis_failures
+from apps.core.outage_log import forget_outage_reports
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.events import EventRecorder
@@ -75,6 +76,7 @@ def _clean_cache() -> None:
     for alias in settings.CACHES:
         caches[alias].clear()
     forget_redis_failures()
+    forget_outage_reports()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from apps.core.events import publish
 from apps.core.phones import phone_clean, phone_clean_data
 from apps.core.roles import MEMBERSHIP_ROLES, Role
+from apps.core.row_changes import queryset_delete_recorded, queryset_update_recorded
 from apps.core.writes import model_update
 
 # last_used_at is written at most this often per key, not on every call.
@@ -162,9 +163,19 @@ COMPANY_PROFILE_FIELDS = ("name", "billing_email", "phone", "address")
 def company_update_profile(*, company_id: int, data: dict[str, str]) -> Company:
     """Change the company's own details; plan, status and limits are not among them."""
     company = Company.objects.select_for_update().get(pk=company_id)
-    company, _ = model_update(
+    before = {name: getattr(company, name) for name in COMPANY_PROFILE_FIELDS}
+    company, changed = model_update(
         instance=company, fields=COMPANY_PROFILE_FIELDS, data=phone_clean_data(data)
     )
+    if changed:
+        publish(
+            signals.company_settings_changed,
+            sender=Company,
+            company_id=company.pk,
+            fields=[
+                name for name in COMPANY_PROFILE_FIELDS if getattr(company, name) != before[name]
+            ],
+        )
     return company
 
 
@@ -303,8 +314,11 @@ def company_apply_card_subscription(
 @transaction.atomic
 def company_link_gateway_customer(*, company_id: int, customer_id: str) -> None:
     """Remember the company's customer at the gateway (made once, reused after)."""
-    Company.objects.filter(pk=company_id, stripe_customer_id="").update(
-        stripe_customer_id=customer_id, updated_at=timezone.now()
+    queryset_update_recorded(
+        Company.objects.filter(pk=company_id, stripe_customer_id=""),
+        company_field="pk",
+        stripe_customer_id=customer_id,
+        updated_at=timezone.now(),
     )
 
 
@@ -313,8 +327,11 @@ def company_record_cancellation(*, company_id: int, reason: str) -> None:
     """Keep why a company cancelled (churn analysis needs it); cancelling again without
     a reason keeps the one given before."""
     if reason.strip():
-        Company.objects.filter(pk=company_id).update(
-            cancellation_reason=reason.strip()[:500], updated_at=timezone.now()
+        queryset_update_recorded(
+            Company.objects.filter(pk=company_id),
+            company_field="pk",
+            cancellation_reason=reason.strip()[:500],
+            updated_at=timezone.now(),
         )
 
 
@@ -378,8 +395,10 @@ def membership_set_active(*, company_id: int, user_id: int, role: str, active: b
 
     Takes effect on the member's next request: the tenant is resolved from this row.
     """
-    Membership.objects.filter(company_id=company_id, user_id=user_id, role=role).update(
-        is_active=active, updated_at=timezone.now()
+    queryset_update_recorded(
+        Membership.objects.filter(company_id=company_id, user_id=user_id, role=role),
+        is_active=active,
+        updated_at=timezone.now(),
     )
     auth_versions_bump([user_id])
 
@@ -387,7 +406,9 @@ def membership_set_active(*, company_id: int, user_id: int, role: str, active: b
 @transaction.atomic
 def membership_end_role(*, company_id: int, user_id: int, role: str) -> None:
     """Remove the user's membership if it holds ``role`` (e.g. a deleted client's)."""
-    Membership.objects.filter(company_id=company_id, user_id=user_id, role=role).delete()
+    queryset_delete_recorded(
+        Membership.objects.filter(company_id=company_id, user_id=user_id, role=role)
+    )
 
 
 def company_lock(*, company_id: int) -> CompanyLimits:
@@ -404,9 +425,13 @@ def _revoke_keys_created_by(company_id: int, user_id: int) -> int:
     """An admin who leaves the role takes the company's keys they made with them: a key
     must not outlive the authority that created it."""
     now = timezone.now()
-    return ApiKey.objects.filter(
-        company_id=company_id, created_by_id=user_id, revoked_at__isnull=True
-    ).update(revoked_at=now, updated_at=now)
+    return queryset_update_recorded(
+        ApiKey.objects.filter(
+            company_id=company_id, created_by_id=user_id, revoked_at__isnull=True
+        ),
+        revoked_at=now,
+        updated_at=now,
+    )
 
 
 @transaction.atomic

@@ -13,3 +13,7 @@ company_suspended = Signal()
 
 # company_id
 company_reactivated = Signal()
+
+# company_id, fields (names of the company's own details that changed: name, billing_email,
+# phone, address)
+company_settings_changed = Signal()

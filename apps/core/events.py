@@ -4,6 +4,7 @@ A failing receiver never breaks the sender: it is logged and reported to Sentry.
 tests (settings.EVENTS_RAISE_RECEIVER_ERRORS) it is re-raised so bugs surface.
 """
 
+import contextvars
 import logging
 from typing import Any
 
@@ -16,8 +17,13 @@ logger = logging.getLogger(__name__)
 
 
 def publish(signal: Signal, *, sender: Any, **payload: Any) -> None:
-    """Send ``signal`` with ``payload`` (ids and plain values) once the transaction commits."""
-    transaction.on_commit(lambda: dispatch(signal, sender=sender, **payload))
+    """Send ``signal`` with ``payload`` (ids and plain values) once the transaction commits.
+
+    Receivers run in the context the event was published in (the request's id and caller,
+    for the audit trail), even where the commit comes later than the request.
+    """
+    context = contextvars.copy_context()
+    transaction.on_commit(lambda: context.run(dispatch, signal, sender=sender, **payload))
 
 
 def dispatch(signal: Signal, *, sender: Any, **payload: Any) -> None:

@@ -23,12 +23,14 @@ from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from apps.core.outage_log import OUTAGE_LOG_INTERVAL, OncePerInterval
+
 logger = logging.getLogger(__name__)
 
 # What Redis being down (refused, timed out, read-only during a failover...) looks like.
 REDIS_ERRORS = (RedisError, ConnectionInterrupted, OSError)
 RETRY_SECONDS = 5.0
-LOG_INTERVAL = 60.0
+LOG_INTERVAL = OUTAGE_LOG_INTERVAL
 # One store per process, whatever the alias: it only ever holds an outage's counts.
 LOCAL_LOCATION = "redis-fallback"
 # Enough room that guesses at many addresses or accounts cannot push live counters out.
@@ -37,7 +39,7 @@ LOCAL_PARAMS = ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION")
 
 _state_lock = threading.Lock()
 _redis_down_until: dict[str, float] = {}
-_last_logged = 0.0
+FALLBACK_REPORTS = OncePerInterval(LOG_INTERVAL)
 
 
 def _redis_usable(location: str) -> bool:
@@ -45,13 +47,10 @@ def _redis_usable(location: str) -> bool:
 
 
 def _redis_failed(location: str, exc: BaseException) -> None:
-    global _last_logged
     with _state_lock:
-        now = time.monotonic()
-        _redis_down_until[location] = now + RETRY_SECONDS
-        if _last_logged and now - _last_logged < LOG_INTERVAL:
-            return
-        _last_logged = now
+        _redis_down_until[location] = time.monotonic() + RETRY_SECONDS
+    if not FALLBACK_REPORTS.due():
+        return
     logger.error(
         "Redis unreachable for the login and signup limits; counting in this process's "
         "memory until it answers: %s: %s",
@@ -62,10 +61,9 @@ def _redis_failed(location: str, exc: BaseException) -> None:
 
 def forget_redis_failures() -> None:
     """Try Redis on the next call again and log the next failure (for tests)."""
-    global _last_logged
     with _state_lock:
         _redis_down_until.clear()
-        _last_logged = 0.0
+    FALLBACK_REPORTS.forget()
 
 
 class RedisCacheWithLocalFallback(BaseCache):

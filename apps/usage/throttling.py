@@ -16,8 +16,6 @@ is logged and reported at most once a minute.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -29,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.events import publish
+from apps.core.outage_log import OUTAGE_LOG_INTERVAL, OncePerInterval
 from apps.core.tenancy import Tenant, get_tenant
 from apps.usage import signals
 from apps.usage.counters import (
@@ -48,18 +47,12 @@ from apps.usage.policies import RateLimitState, rate_limit_state
 
 logger = logging.getLogger(__name__)
 
-FAILURE_REPORT_INTERVAL = 60.0
-_last_failure_report = 0.0
-_failure_lock = threading.Lock()
+STORE_FAILURE_REPORTS = OncePerInterval(OUTAGE_LOG_INTERVAL)
 
 
 def _report_store_failure(exc: Exception) -> None:
-    global _last_failure_report
-    with _failure_lock:
-        now = time.monotonic()
-        if _last_failure_report and now - _last_failure_report < FAILURE_REPORT_INTERVAL:
-            return
-        _last_failure_report = now
+    if not STORE_FAILURE_REPORTS.due():
+        return
     logger.error("Rate-limit counter store unreachable; serving requests unthrottled: %s", exc)
     sentry_sdk.capture_exception(exc)
 

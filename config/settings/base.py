@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 
 from config.caches import LIMITS_CACHE, caches_for
+from config.logs import logging_config
 from config.sentry import init_sentry
 from config.stripe import configure_stripe
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "auditlog",
+    "pgtrigger",
     "apps.core",
     "apps.accounts",
     "apps.companies",
@@ -50,10 +53,13 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.payments",
     "apps.notifications",
+    "apps.audit",
     "apps.demo",
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries the request's id (X-Request-ID).
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ApiNoStoreMiddleware",
@@ -62,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.usage.middleware.RateLimitHeadersMiddleware",
@@ -114,10 +121,10 @@ if _IS_SQLITE:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# "default" ignores Redis errors (an outage degrades to cache misses, logged); "limits",
-# where the login and signup limits count, sees them and counts in memory meanwhile.
+# "default" ignores Redis errors (an outage degrades to cache misses, logged once a
+# minute per process); "limits", where the login and signup limits count, sees them and
+# counts in memory meanwhile.
 CACHES = caches_for(REDIS_URL, key_prefix=env.str("CACHE_KEY_PREFIX", default="estateapp"))
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -253,7 +260,10 @@ TIME_ZONE = "Africa/Lagos"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and the web process serves from (WhiteNoise, with the
+# manifest of hashed names). Required in production: the default is beside the source
+# tree, which for an installed package is somewhere inside the virtual environment.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -298,6 +308,26 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
 )
 # Where mail clients reach this API from outside: emails' one-click List-Unsubscribe links.
 API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+# --- audit trail (apps.audit) -------------------------------------------------------------
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# auditlog's own migrations would create its default entry table, unused once the model
+# is swapped for ours (and in the way of Django's flush); its models get no migrations.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_CID_GETTER = "apps.core.request_id.current_request_id"
+AUDITLOG_MASK_CALLABLE = "apps.audit.tracking.mask"
+# Days each tier's audit entries are kept; the platform's own entries (failed sign-ins,
+# calls without a company) are kept AUDIT_PLATFORM_RETENTION_DAYS.
+AUDIT_RETENTION_DAYS = {
+    "starter": env.int("AUDIT_RETENTION_DAYS_STARTER", default=90),
+    "professional": env.int("AUDIT_RETENTION_DAYS_PROFESSIONAL", default=365),
+    "enterprise": env.int("AUDIT_RETENTION_DAYS_ENTERPRISE", default=7 * 365),
+}
+AUDIT_PLATFORM_RETENTION_DAYS = env.int("AUDIT_PLATFORM_RETENTION_DAYS", default=365)
+# Failed API calls (5xx, 429): at most one entry per caller and kind per window (seconds),
+# and at most this many entries per window in all.
+AUDIT_FAILED_CALL_WINDOW = env.int("AUDIT_FAILED_CALL_WINDOW", default=60)
+AUDIT_FAILED_CALL_MAX_PER_WINDOW = env.int("AUDIT_FAILED_CALL_MAX_PER_WINDOW", default=100)
 
 # --- invoices (apps.billing.invoice_pdf) ---------------------------------------------------
 # Printed on every invoice PDF: who issues it and where to pay. The defaults are development
@@ -368,6 +398,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_weekly_summaries",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
+    "audit-cleanup-audit-logs": {
+        "task": "audit.cleanup_audit_logs",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "marketers-approve-due-commissions": {
         "task": "marketers.approve_due_commissions",
         "schedule": crontab(hour=2, minute=0),
@@ -376,13 +410,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- logging -----------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# Timestamps in UTC, in the web, the worker and beat alike (config/logs.py).
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- integrations --------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -4,11 +4,16 @@ Port 1 on 127.0.0.1 has nothing listening, so a service pointed there fails the 
 down Redis does: the connection is refused.
 """
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils.functional import empty
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
@@ -99,3 +104,55 @@ def test_readyz_checks_a_reachable_broker(client: Client, settings: Any) -> None
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+# --- static files: production serves them from collectstatic's manifest ------------------
+
+MANIFEST_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_broker")
+def test_readyz_fails_until_collectstatic_has_written_the_manifest(
+    client: Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with override_settings(
+        STORAGES=MANIFEST_STORAGE, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False
+    ):
+        with caplog.at_level(logging.WARNING, logger="apps.core.health"):
+            missing = [client.get("/readyz") for _ in range(3)]
+        # What the admin answers meanwhile: the failure the probe stands for.
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            client.get("/admin/login/")
+
+        call_command("collectstatic", "--noinput", verbosity=0)
+        # The manifest is read once per process: as a process started now reads it.
+        staticfiles_storage._wrapped = empty
+        ready = client.get("/readyz")
+
+    assert [response.status_code for response in missing] == [503, 503, 503]
+    body = missing[0].json()
+    assert body["failing"] == ["static"]
+    assert body["checks"]["database"] == body["checks"]["cache"] == "ok"
+    # Logged once, not on every probe.
+    assert [r.getMessage() for r in caplog.records if r.name == "apps.core.health"] == [
+        f"Readiness check static failed: no static files manifest at "
+        f"{tmp_path / 'staticfiles.json'}: run collectstatic"
+    ]
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "cache": "ok", "static": "ok"}
+    assert (tmp_path / "staticfiles.json").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_broker")
+def test_readyz_does_not_check_a_manifest_where_static_files_need_none(client: Client) -> None:
+    # Development and tests serve static files from the apps' folders, no collectstatic.
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert "static" not in response.json()["checks"]

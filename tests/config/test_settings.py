@@ -38,7 +38,13 @@ SETTINGS_VARIABLES = {
     "REDIS_URL",
     "CACHE_KEY_PREFIX",
     "EMAIL_URL",
+    "EMAIL_BACKEND",
     "DEFAULT_FROM_EMAIL",
+    "FRONTEND_URL",
+    "API_PUBLIC_URL",
+    "STATIC_ROOT",
+    "NOTIFICATION_MESSAGE_ID_DOMAIN",
+    "TRUSTED_PROXY_COUNT",
     "LOG_LEVEL",
     "VAT_RATE",
     "TRIAL_DAYS",
@@ -77,6 +83,11 @@ print(json.dumps({
     "stripe_api_version": stripe.api_version,
     "invoice_seller_address": settings.INVOICE_SELLER_ADDRESS,
     "invoice_bank_account_number": settings.INVOICE_BANK_ACCOUNT_NUMBER,
+    "static_root": str(settings.STATIC_ROOT),
+    "frontend_url": settings.FRONTEND_URL,
+    "api_public_url": settings.API_PUBLIC_URL,
+    "default_from_email": settings.DEFAULT_FROM_EMAIL,
+    "message_id_domain": settings.NOTIFICATION_MESSAGE_ID_DOMAIN,
 }))
 """
 
@@ -129,7 +140,14 @@ PRODUCTION_REQUIRED = {
     "INVOICE_BANK_NAME": "Zenith Bank Plc",
     "INVOICE_BANK_ACCOUNT_NAME": "EstateApp Technologies Ltd",
     "INVOICE_BANK_ACCOUNT_NUMBER": "1012345678",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.estateapp.internal:587",
+    "DEFAULT_FROM_EMAIL": "EstateApp <no-reply@estateapp.ng>",
+    "FRONTEND_URL": "https://app.estateapp.ng",
+    "API_PUBLIC_URL": "https://api.estateapp.ng",
+    "STATIC_ROOT": "/srv/estateapp/static",
 }
+# Email may leave through EMAIL_URL or another backend (EMAIL_BACKEND): its own test.
+REQUIRED_BY_NAME = [name for name in PRODUCTION_REQUIRED if name != "EMAIL_URL"]
 
 
 def production_env_without(name: str, **variables: str) -> dict[str, str]:
@@ -137,7 +155,7 @@ def production_env_without(name: str, **variables: str) -> dict[str, str]:
     return clean_env(DJANGO_ENV="production", **present, **variables)
 
 
-@pytest.mark.parametrize("missing", list(PRODUCTION_REQUIRED))
+@pytest.mark.parametrize("missing", REQUIRED_BY_NAME)
 def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     result = run(["manage.py", "check"], production_env_without(missing))
 
@@ -155,6 +173,65 @@ def test_production_treats_a_blank_variable_as_missing(blank: str) -> None:
     assert result.stderr.splitlines() == [
         f"Configuration error: {blank} must be set when DJANGO_ENV=production"
     ]
+
+
+def test_production_refuses_to_start_without_a_way_to_send_email() -> None:
+    result = run(["manage.py", "check"], production_env_without("EMAIL_URL"))
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "Configuration error: EMAIL_URL (or EMAIL_BACKEND) must be set when DJANGO_ENV=production"
+    ]
+
+
+def test_production_takes_another_email_backend_instead_of_an_email_url() -> None:
+    backend = "django.core.mail.backends.smtp.EmailBackend"
+    env = production_env_without("EMAIL_URL", EMAIL_BACKEND=backend)
+
+    result = run(["-c", PRINT_SETTINGS], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["email_backend"] == backend
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("FRONTEND_URL", "app.estateapp.ng", "FRONTEND_URL must be an absolute http(s) URL"),
+        ("API_PUBLIC_URL", "/api", "API_PUBLIC_URL must be an absolute http(s) URL"),
+        ("STATIC_ROOT", "staticfiles", "STATIC_ROOT must be an absolute path"),
+        (
+            "DEFAULT_FROM_EMAIL",
+            "EstateApp",
+            "DEFAULT_FROM_EMAIL must be an address, e.g. EstateApp <no-reply@example.com>",
+        ),
+    ],
+)
+def test_production_refuses_a_malformed_value(name: str, value: str, problem: str) -> None:
+    result = run(["manage.py", "check"], production_env_without(name, **{name: value}))
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [f"Configuration error: {problem}"]
+
+
+def test_production_uses_what_it_is_given_for_emails_and_static_files() -> None:
+    loaded = loaded_settings(DJANGO_ENV="production", **PRODUCTION_REQUIRED)
+
+    assert loaded["static_root"] == "/srv/estateapp/static"
+    assert loaded["frontend_url"] == "https://app.estateapp.ng"
+    assert loaded["api_public_url"] == "https://api.estateapp.ng"
+    assert loaded["default_from_email"] == "EstateApp <no-reply@estateapp.ng>"
+    assert loaded["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    # Message-IDs end in our sending domain, not the development one.
+    assert loaded["message_id_domain"] == "estateapp.ng"
+
+
+def test_static_root_comes_from_the_environment() -> None:
+    # Development serves from the apps' folders (no collectstatic); the base settings
+    # read STATIC_ROOT for every mode that does collect.
+    loaded = loaded_settings(DJANGO_SETTINGS_MODULE="config.settings.base", STATIC_ROOT="/x/s")
+
+    assert loaded["static_root"] == "/x/s"
 
 
 @pytest.mark.parametrize("number", ["123456789", "10123456789", "1012-34567", "0000000O00"])
@@ -189,7 +266,7 @@ def test_production_uses_the_shared_services_never_the_embedded_fallbacks() -> N
     loaded = loaded_settings(DJANGO_ENV="production", **PRODUCTION_REQUIRED)
 
     assert loaded["module"] == "config.settings.production"
-    assert loaded["cache_backend"] == "django_redis.cache.RedisCache"
+    assert loaded["cache_backend"] == "apps.core.redis_cache.RedisCacheLoggingOutages"
     assert loaded["cache_location"] == PRODUCTION_REQUIRED["REDIS_URL"]
     assert loaded["celery_broker"] == PRODUCTION_REQUIRED["CELERY_BROKER_URL"]
     assert loaded["celery_eager"] is False
@@ -256,7 +333,7 @@ def test_configured_services_are_used() -> None:
     assert loaded["database_engine"] == "django.db.backends.postgresql"
     assert loaded["database_name"] == "test"
     assert loaded["database_options"] == {}  # SQLite's options are SQLite's alone
-    assert loaded["cache_backend"] == "django_redis.cache.RedisCache"
+    assert loaded["cache_backend"] == "apps.core.redis_cache.RedisCacheLoggingOutages"
     assert loaded["cache_location"] == "redis://127.0.0.1:6379/0"
     assert loaded["celery_broker"] == "redis://127.0.0.1:6379/1"
     assert loaded["celery_eager"] is False

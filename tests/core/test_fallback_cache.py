@@ -1,7 +1,6 @@
 """The limits' cache: Redis when it answers, the process's memory while it does not."""
 
 import logging
-import time
 from typing import Any
 
 import pytest
@@ -59,9 +58,7 @@ def test_the_fallback_is_logged_again_after_a_minute(
 ) -> None:
     cache = limits_cache_at(UNREACHABLE_REDIS)
     cache.get("attempts")
-    monkeypatch.setattr(
-        fallback_cache, "_last_logged", time.monotonic() - fallback_cache.LOG_INTERVAL - 1
-    )
+    fallback_cache.FALLBACK_REPORTS.pretend_elapsed()
     fallback_cache._redis_down_until.clear()
     caplog.clear()
 

@@ -42,7 +42,7 @@ def test_repeated_query_parameters_count_too(user, settings):
 
 
 def test_gunicorn_lets_through_every_url_we_answer_ourselves():
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn_conf.py"))
     longest_request_line = len("OPTIONS ") + settings.MAX_URL_LENGTH + len(" HTTP/1.1")
     assert config["limit_request_line"] >= longest_request_line
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from apps.audit.models import AuditEntry
 from apps.billing.models import Invoice
 from apps.companies.models import ApiKey, Membership
 from apps.estates.models import Client, Estate, Plot, PlotPurchase
@@ -112,6 +113,14 @@ def _notification(company: Any) -> int:
     return notify_in_app(company, user)[0]
 
 
+def _audit_entry(company: Any) -> int:
+    """An entry of the company's audit trail (an estate's creation)."""
+    estate = EstateFactory(company=company)
+    return AuditEntry.objects.get(
+        company_id=company.pk, content_type__model="estate", object_pk=str(estate.pk), action=0
+    ).pk
+
+
 # Resource (route name before -list/-detail/-<action>) -> makes an object in the given
 # company and returns its id.
 OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
@@ -128,6 +137,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Any], int]] = {
     "invoice": _invoice,
     "payment": _payment,
     "notification": _notification,
+    "audit-log": _audit_entry,
 }
 
 # Model of each resource, to check the object is untouched after A's attempts.
@@ -143,6 +153,7 @@ MODELS = {
     "invoice": Invoice,
     "payment": Payment,
     "notification": UserNotification,
+    "audit-log": AuditEntry,
 }
 
 

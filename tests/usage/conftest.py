@@ -39,7 +39,7 @@ def redis_cache(location: str, **options: Any) -> dict[str, Any]:
 def _fresh_usage_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_counter_store()
     forget_plan_limits()
-    monkeypatch.setattr(throttling, "_last_failure_report", 0.0)
+    throttling.STORE_FAILURE_REPORTS.forget()
     yield
     reset_counter_store()
     forget_plan_limits()

@@ -2,7 +2,6 @@
 reported at most once a minute."""
 
 import logging
-import time
 from typing import Any
 
 import pytest
@@ -66,11 +65,7 @@ def test_the_store_failure_is_reported_again_after_a_minute(
     caplog.clear()
 
     # As if the last report were more than a minute ago.
-    monkeypatch.setattr(
-        throttling,
-        "_last_failure_report",
-        time.monotonic() - throttling.FAILURE_REPORT_INTERVAL - 1,
-    )
+    throttling.STORE_FAILURE_REPORTS.pretend_elapsed()
     with caplog.at_level(logging.ERROR):
         responses = caller.get_company(times=2)
 

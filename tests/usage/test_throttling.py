@@ -299,7 +299,10 @@ def test_a_client_and_a_marketer_can_no_longer_use_up_the_admins_day(settings: A
     marketer1 = caller.another_member(role="marketer")
 
     clients = get_company(client1, times=6)
+    # Bracketed by the clock before and after: on a loaded machine the requests take time.
+    until_midnight_before = seconds_until_midnight()
     marketers = get_company(marketer1, times=4)
+    until_midnight_after = seconds_until_midnight()
     admins = caller.get_company(times=3)
     by_key = get_company(caller.key_client, times=2)
 
@@ -312,7 +315,7 @@ def test_a_client_and_a_marketer_can_no_longer_use_up_the_admins_day(settings: A
         "use together (5 of 10) is used up."
     )
     retry_after = int(marketers[0]["Retry-After"])
-    assert abs(retry_after - seconds_until_midnight()) <= 2
+    assert until_midnight_after - 1 <= retry_after <= until_midnight_before + 1
     assert refusal["details"] == {
         "limit": "members-daily",
         "limit_value": 5,

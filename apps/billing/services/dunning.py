@@ -15,6 +15,7 @@ from apps.billing.models import Invoice, InvoiceStatus
 from apps.companies.selectors import SubscriptionStatus, billing_account
 from apps.companies.services import company_change_subscription
 from apps.core.events import publish
+from apps.core.row_changes import RowChange, rows_changed_send
 
 # The suspension (and past-due) reason billing gives, and the only one it lifts.
 UNPAID_INVOICES = "unpaid_invoices"
@@ -38,6 +39,19 @@ def _mark_overdue_batch(today: date) -> list[Invoice]:
             return []
         Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]).update(
             status=InvoiceStatus.OVERDUE, updated_at=timezone.now()
+        )
+        rows_changed_send(
+            model=Invoice,
+            action="update",
+            rows=[
+                RowChange(
+                    object_id=invoice.pk,
+                    company_id=invoice.company_id,
+                    changes={"status": (InvoiceStatus.ISSUED.value, InvoiceStatus.OVERDUE.value)},
+                    label=invoice.number or "",
+                )
+                for invoice in invoices
+            ],
         )
         for invoice in invoices:
             publish(

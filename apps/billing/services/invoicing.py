@@ -30,6 +30,7 @@ from apps.companies.selectors import TierDays, billing_account
 from apps.core.errors import ConflictError, ValidationFailed
 from apps.core.events import publish
 from apps.core.money import round_kobo
+from apps.core.row_changes import RowChange, rows_changed_send
 
 ZERO = Decimal("0.00")
 
@@ -131,6 +132,21 @@ def invoices_write(
         for credit in used.values():
             credit.updated_at = timezone.now()
         Credit.objects.bulk_update(list(used.values()), ["remaining", "updated_at"])
+        spent: dict[int, Decimal] = {}
+        for allocation in allocations:
+            spent[allocation.credit.pk] = spent.get(allocation.credit.pk, ZERO) + allocation.amount
+        rows_changed_send(
+            model=Credit,
+            action="update",
+            rows=[
+                RowChange(
+                    object_id=credit.pk,
+                    company_id=credit.company_id,
+                    changes={"remaining": (credit.remaining + spent[credit.pk], credit.remaining)},
+                )
+                for credit in used.values()
+            ],
+        )
     if issue:
         for invoice in invoices:
             _publish_issued(invoice, in_batch=True)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.events import publish
+from apps.core.row_changes import RowChange, rows_changed_send
 from apps.marketers import signals
 from apps.marketers.models import AffiliationStatus, CommissionStatus, MarketerEarnedCommission
 from apps.marketers.read_scopes import commissions_changed
@@ -56,6 +57,21 @@ def commissions_process(
                 commission.updated_at = now
             MarketerEarnedCommission.objects.bulk_update(
                 batch, ["status", "approved_at", "updated_at"]
+            )
+            rows_changed_send(
+                model=MarketerEarnedCommission,
+                action="update",
+                rows=[
+                    RowChange(
+                        object_id=commission.pk,
+                        company_id=commission.company_id,
+                        changes={
+                            "status": (CommissionStatus.PENDING.value, commission.status),
+                            "approved_at": (None, now.isoformat()),
+                        },
+                    )
+                    for commission in batch
+                ],
             )
             for company_id in {commission.company_id for commission in batch}:
                 commissions_changed(company_id)

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.module_loading import import_string
+from django_redis.cache import RedisCache
 
 from apps.usage.counters.local_store import LocalCounterStore
 from apps.usage.counters.redis_store import RedisCounterStore
@@ -88,8 +90,9 @@ def counter_store() -> CounterStore:
     if _store is None:
         with _store_lock:
             if _store is None:
-                backend = settings.CACHES["default"]["BACKEND"]
-                _store = RedisCounterStore() if "django_redis" in backend else LocalCounterStore()
+                backend = import_string(settings.CACHES["default"]["BACKEND"])
+                on_redis = issubclass(backend, RedisCache)
+                _store = RedisCounterStore() if on_redis else LocalCounterStore()
     return _store
 
 

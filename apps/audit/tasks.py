@@ -1,0 +1,18 @@
+import logging
+
+from celery import shared_task
+
+from apps.audit.services import audit_retention_apply
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="audit.cleanup_audit_logs", acks_late=True, max_retries=3, default_retry_delay=600
+)
+def cleanup_audit_logs() -> int:
+    """Daily: delete what each company's tier no longer keeps. Safe to repeat."""
+    results = audit_retention_apply()
+    deleted = sum(result.deleted for result in results)
+    logger.info("Audit retention deleted %d entries in %d chains", deleted, len(results))
+    return deleted

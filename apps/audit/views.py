@@ -1,0 +1,78 @@
+"""The company's audit trail, for its admins: list, one entry, and a CSV export."""
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+
+from apps.audit import services
+from apps.audit.export import entries_csv
+from apps.audit.filters import AuditEntryFilter
+from apps.audit.models import AuditEntry
+from apps.audit.selectors import entries_for_company
+from apps.audit.serializers import AuditEntrySerializer
+from apps.core.permissions import IsCompanyAdmin
+from apps.core.renderers import JSONRenderer
+from apps.core.tenancy import require_tenant
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> Any:
+        return data
+
+
+class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """What happened in the company, who did it and from where; newest first."""
+
+    queryset = AuditEntry.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = AuditEntrySerializer
+    permission_classes = [IsCompanyAdmin]
+    filterset_class = AuditEntryFilter
+    # Newest first, always: the trail is read as a history.
+    ordering_fields: list[str] = []
+    allowed_without_subscription = True
+
+    def get_queryset(self) -> Any:
+        return entries_for_company(company_id=require_tenant(self.request).company_id)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        description=(
+            "The entries the filters select, as CSV (UTF-8, one row per entry, newest "
+            "first), streamed. The export itself is recorded in the trail."
+        ),
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    def export(self, request: Request) -> StreamingHttpResponse:
+        tenant = require_tenant(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        services.export_record(
+            company_id=tenant.company_id,
+            filters=dict(request.query_params.items()),
+        )
+        filename = f"audit-{timezone.localdate():%Y%m%d}.csv"
+        return StreamingHttpResponse(
+            entries_csv(queryset),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors are answered in the error format, whatever the client accepted.
+        accepted = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and (accepted is None or isinstance(accepted, CSVRenderer)):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
