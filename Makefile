@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/stripe_webhooks.py
 	$(BIN)/python bench/monthly_run.py
 	$(BIN)/python bench/notification_fanout.py
+	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/audit_overhead.py
 	$(BIN)/python bench/search.py
 

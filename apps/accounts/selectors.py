@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.accounts.models import BILLING_STAFF_GROUP, User, normalize_email
-from apps.accounts.tokens import is_access_token_revoked
+from apps.accounts.tokens import is_access_token_revoked, revocation_cache_keys
 
 __all__ = [
     "UserContact",
@@ -13,6 +13,7 @@ __all__ = [
     "any_email_verified",
     "billing_staff_user_ids",
     "is_access_token_revoked",
+    "revocation_cache_keys",
     "user_contacts_for",
     "user_display_for",
     "user_id_for_email",

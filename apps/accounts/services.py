@@ -39,6 +39,7 @@ from apps.accounts.tokens import (
     issue_token_pair,
     revoke_access_token,
 )
+from apps.core.auth_versions import auth_versions_bump
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import login_lock_clear
 from apps.core.phones import phone_clean, phone_clean_data
@@ -199,6 +200,7 @@ def user_mark_email_verified(*, user_id: int) -> None:
     User.objects.filter(pk=user_id, email_verified_at__isnull=True).update(
         email_verified_at=timezone.now()
     )
+    auth_versions_bump([user_id])
 
 
 def user_require_verified_email(*, user_id: int) -> None:

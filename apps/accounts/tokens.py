@@ -3,9 +3,11 @@
 Refresh tokens live in simplejwt's blacklist app: an OutstandingToken row when issued, a
 BlacklistedToken row once used for a refresh or logged out. Access tokens are short-lived
 and stateless; logging out records their id in RevokedAccessToken until they would have
-expired anyway. The cache holds a marker in front of that table so that most checks of a
-revoked token need no query, but the table decides: a cache flush, eviction or outage
-cannot bring a logged-out token back.
+expired anyway. The cache holds a marker in front of that table for every revoked token, and a flag
+saying it holds them all, so that a check needs no query; the table decides whenever the
+flag is missing, and the flag lives a minute, so a flush, eviction or outage cannot
+bring a logged-out token back for longer than that (the process that revoked a token
+while the cache was unreachable trusts no flag until it has reloaded the table).
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,15 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from apps.accounts.models import RevokedAccessToken, User
 
 DENYLIST_KEY = "auth:revoked-access:{jti}"
+# Present while the cache holds a marker for every revoked, unexpired token (loaded from
+# the table, then kept by each revocation): "no marker" then means "not revoked" without
+# a query. It lives briefly, so a marker lost to an eviction or written while the cache
+# was unreachable is restored from the table within DENYLIST_LOADED_TIMEOUT.
+DENYLIST_LOADED_KEY = "auth:revoked-access:loaded"
+DENYLIST_LOADED_TIMEOUT = 60
+# Set in a process whose revocation could not reach the cache: until it has loaded the
+# table into the cache again, it trusts no "loaded" flag (and reloads the table).
+_denylist_incomplete = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,26 +86,52 @@ def revoke_access_token(payload: dict[str, Any]) -> None:
     )
     # Set before the caller's transaction commits: should it roll back, the marker refuses
     # a token its owner asked to log out, which errs on the safe side.
-    _mark_revoked(payload[api_settings.JTI_CLAIM], expires_at)
+    jti = payload[api_settings.JTI_CLAIM]
+    _mark_revoked(jti, expires_at)
+    if not cache.get(DENYLIST_KEY.format(jti=jti)):
+        # The cache missed the marker: the "loaded" flag it may still hold is wrong now.
+        global _denylist_incomplete
+        _denylist_incomplete = True
+        cache.delete(DENYLIST_LOADED_KEY)
 
 
-def is_access_token_revoked(jti: str) -> bool:
+def revocation_cache_keys(jti: str) -> list[str]:
+    """The cache keys ``is_access_token_revoked`` reads, for a caller that fetches them
+    together with its own in one round trip."""
+    return [DENYLIST_KEY.format(jti=jti), DENYLIST_LOADED_KEY]
+
+
+def is_access_token_revoked(jti: str, found: dict[str, Any] | None = None) -> bool:
     """Whether the access token with this id was logged out.
 
-    A cache marker answers "revoked" at once; anything else (no marker, a flushed or
-    unreachable cache, which django-redis reads as a miss) is answered by the database.
-    "Not revoked" is never cached: a revocation written while the cache was down would
-    otherwise stay hidden behind a cached "no" once the cache came back.
+    ``found``: the values of ``revocation_cache_keys(jti)`` already fetched (else read
+    here). A marker answers "revoked"; no marker while the denylist is loaded answers
+    "not revoked"; anything else (the loaded flag expired, a flushed or unreachable cache)
+    is answered by the table, which is then loaded into the cache again.
     """
-    if cache.get(DENYLIST_KEY.format(jti=jti)):
+    if found is None:
+        found = cache.get_many(revocation_cache_keys(jti))
+    if found.get(DENYLIST_KEY.format(jti=jti)):
         return True
-    expires_at = (
-        RevokedAccessToken.objects.filter(jti=jti).values_list("expires_at", flat=True).first()
-    )
-    if expires_at is None:
+    if found.get(DENYLIST_LOADED_KEY) and not _denylist_incomplete:
         return False
-    _mark_revoked(jti, expires_at)
-    return True
+    return jti in _load_denylist()
+
+
+def _load_denylist() -> set[str]:
+    """Every revoked, unexpired token id, from the table, marked in the cache."""
+    global _denylist_incomplete
+    revoked = dict(
+        RevokedAccessToken.objects.filter(expires_at__gt=timezone.now()).values_list(
+            "jti", "expires_at"
+        )
+    )
+    for jti, expires_at in revoked.items():
+        _mark_revoked(jti, expires_at)
+    cache.set(DENYLIST_LOADED_KEY, True, DENYLIST_LOADED_TIMEOUT)
+    if cache.get(DENYLIST_LOADED_KEY):
+        _denylist_incomplete = False
+    return set(revoked)
 
 
 def _mark_revoked(jti: str, expires_at: datetime) -> None:

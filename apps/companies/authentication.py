@@ -5,17 +5,20 @@ SPA picks one with the ``X-Company-ID`` header, otherwise the oldest applies. A 
 API key (``X-API-Key``) acts for its own company.
 """
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from apps.accounts.selectors import is_access_token_revoked
+from apps.companies.auth_snapshot import AuthSnapshot
 from apps.companies.errors import ErrorCode
 from apps.companies.limits import rate_limits_for
-from apps.companies.models import Company, Membership
+from apps.companies.models import Company, Membership, SubscriptionStatus
 from apps.companies.services import api_key_authenticate
 from apps.core.errors import PermissionDeniedError
 from apps.core.roles import Role
@@ -43,6 +46,13 @@ def build_tenant(
 
 
 def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | None:
+    return _tenant_for_user(user, requested_company_id)[0]
+
+
+def _tenant_for_user(
+    user: Any, requested_company_id: str | None
+) -> tuple[Tenant | None, datetime | None]:
+    """The tenant, and when it stops being true by itself (a trial or paid period's end)."""
     memberships = Membership.objects.filter(user_id=user.pk).select_related("company")
     if requested_company_id:
         if not (
@@ -61,23 +71,60 @@ def tenant_for_user(user: Any, requested_company_id: str | None) -> Tenant | Non
             raise PermissionDeniedError(
                 "You are not an active member of that company.", code=ErrorCode.NOT_A_MEMBER
             )
-        return None
-    return build_tenant(membership.company, role=membership.role, user_id=user.pk)
+        return None, None
+    company = membership.company
+    tenant = build_tenant(company, role=membership.role, user_id=user.pk)
+    return tenant, _activity_ends_at(company)
+
+
+def _activity_ends_at(company: Company) -> datetime | None:
+    """When ``is_subscription_active`` turns false with no write: the trial's or the paid
+    period's end, if still ahead."""
+    if company.subscription_status == SubscriptionStatus.TRIALING:
+        return company.trial_ends_at
+    if company.subscription_status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
+        return company.subscription_ends_at
+    return None
 
 
 class TenantJWTAuthentication(JWTAuthentication):
+    """simplejwt's authentication, with the account, the tenant and the revocation check
+    answered from the cache (one round trip, no query) while the user's auth version holds
+    (apps.core.auth_versions)."""
+
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        result = super().authenticate(request)
-        if result is None:
+        header = self.get_header(request)
+        raw_token = None if header is None else self.get_raw_token(header)
+        if raw_token is None:
             return None
-        user, token = result
-        if is_access_token_revoked(token["jti"]):
+        token = self.get_validated_token(raw_token)
+        company_header = request.headers.get(COMPANY_HEADER) or ""
+        user_id = token.get(api_settings.USER_ID_CLAIM)
+        snapshot = AuthSnapshot.fetch(user_id=user_id, jti=token["jti"], header=company_header)
+        if snapshot.revoked():
             raise AuthenticationFailed(
                 "This token has been logged out.", code=ErrorCode.TOKEN_REVOKED
             )
+        if snapshot.entry is not None:
+            user, tenant = snapshot.entry.user, snapshot.entry.tenant
+            self._check_user(user, token)
+        else:
+            user = self.get_user(token)
+            tenant, changes_at = _tenant_for_user(user, company_header)
+            snapshot.store(user=user, tenant=tenant, valid_until=changes_at)
         tag_user(user.pk)
-        attach_tenant(request, tenant_for_user(user, request.headers.get(COMPANY_HEADER)))
+        attach_tenant(request, tenant)
         return user, token
+
+    @staticmethod
+    def _check_user(user: Any, token: Any) -> None:
+        # What simplejwt's get_user checks of the account it loads, for one from the cache.
+        if not user.is_active:
+            raise AuthenticationFailed("User is inactive", code=ErrorCode.USER_INACTIVE)
+        if token.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                "The user's password has been changed.", code=ErrorCode.PASSWORD_CHANGED
+            )
 
 
 class ApiKeyAuthentication(BaseAuthentication):

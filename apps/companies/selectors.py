@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from apps.companies.models import (
     # Also the vocabulary other apps use to reason about a company's standing.
     SubscriptionStatus,
 )
+from apps.core.auth_versions import auth_version_key, auth_version_new
 from apps.core.roles import Role
 
 
@@ -57,7 +59,25 @@ class PlanInfo:
     included_api_calls: int
 
 
+MEMBERSHIPS_TIMEOUT = 300
+
+
 def memberships_for_user(*, user_id: int) -> list[MembershipInfo]:
+    """The user's memberships, oldest first; cached until any of them, or their companies,
+    change (apps.core.auth_versions)."""
+    key = f"auth:memberships:{user_id}"
+    found = cache.get_many([key, auth_version_key(user_id)])
+    version = found.get(auth_version_key(user_id)) or auth_version_new(user_id)
+    cached = found.get(key)
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[1]
+    memberships = _memberships_for_user(user_id)
+    if version is not None:
+        cache.set(key, (version, memberships), MEMBERSHIPS_TIMEOUT)
+    return memberships
+
+
+def _memberships_for_user(user_id: int) -> list[MembershipInfo]:
     memberships = (
         Membership.objects.filter(user_id=user_id)
         .select_related("company")

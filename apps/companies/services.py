@@ -29,6 +29,7 @@ from apps.companies.models import (
     Tier,
 )
 from apps.companies.selectors import CompanyLimits, company_limits
+from apps.core.auth_versions import auth_versions_bump
 from apps.core.errors import ConflictError, NotFoundError, ValidationFailed
 from apps.core.events import publish
 from apps.core.phones import phone_clean, phone_clean_data
@@ -399,6 +400,7 @@ def membership_set_active(*, company_id: int, user_id: int, role: str, active: b
         is_active=active,
         updated_at=timezone.now(),
     )
+    auth_versions_bump([user_id])
 
 
 @transaction.atomic

@@ -1,9 +1,275 @@
-"""Page-number pagination with a client-chosen page size, capped."""
+"""Pagination: page numbers (with a total) for every list, and keyset cursors for the
+big ones.
+
+``PageNumberPagination`` is the default: ``?page=`` and ``?page_size=`` (capped), with
+``count``. ``KeysetPagination`` answers the same page-number form unless the request
+carries ``?cursor=`` (empty for the first page): then pages are found by the ordering's
+values of the last row seen, so the thousandth page costs what the first does, and no
+total is counted. Its page-number form counts once per company, filter and write (see
+apps.core.read_versions), not on every page.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property, partial
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import BooleanField, Expression, F, Field, Q, QuerySet, Value
 from rest_framework import pagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from apps.core.errors import ValidationFailed
+from apps.core.ordering import with_tie_breaker
+from apps.core.read_versions import READ_CACHE_TIMEOUT, read_version
+from apps.core.tenancy import get_tenant
+
+
+class CachedCountPaginator(DjangoPaginator):
+    """Django's paginator whose total is kept in the cache under ``count_key``."""
+
+    def __init__(self, *args: Any, count_key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_key is None:
+            return super().count
+        count = cache.get(self.count_key)
+        if count is None:
+            count = super().count
+            cache.set(self.count_key, count, READ_CACHE_TIMEOUT)
+        return count
+
+
+def _count_key(queryset: QuerySet, request: Request, view: Any) -> str | None:
+    """The cache key of ``queryset``'s total: its SQL (company, filters and the rows the
+    caller may see) under the company's current version of the view's ``read_scope``."""
+    scope = getattr(view, "read_scope", None)
+    tenant = get_tenant(request)
+    if scope is None or tenant is None:
+        return None
+    version = read_version(scope, tenant.company_id)
+    if version is None:
+        return None
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return f"listcount:{scope}:{tenant.company_id}:{version}:{digest}"
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: Any = None
+    ) -> list | None:
+        self.django_paginator_class = partial(
+            CachedCountPaginator, count_key=_count_key(queryset, request, view)
+        )
+        return super().paginate_queryset(queryset, request, view)
+
+
+class RowComparison(Expression):
+    """``(a, b, c) > (x, y, z)``: one row-value comparison, which PostgreSQL answers as a
+    single range of an index on (a, b, c), and SQLite understands too."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, fields: Sequence[Field], values: Sequence[Any], operator: str) -> None:
+        super().__init__()
+        self.lhs = [F(field.attname) for field in fields]
+        self.rhs = [
+            Value(value, output_field=field) for field, value in zip(fields, values, strict=True)
+        ]
+        self.operator = operator
+
+    def get_source_expressions(self) -> list[Any]:
+        return [*self.lhs, *self.rhs]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        half = len(exprs) // 2
+        self.lhs, self.rhs = list(exprs[:half]), list(exprs[half:])
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql: list[list[str]] = [[], []]
+        params: list[Any] = []
+        for side, expressions in enumerate((self.lhs, self.rhs)):
+            for expression in expressions:
+                part, part_params = compiler.compile(expression)
+                sql[side].append(part)
+                params.extend(part_params)
+        return f"({', '.join(sql[0])}) {self.operator} ({', '.join(sql[1])})", params
+
+
+def encode_cursor(ordering: str, values: Sequence[Any], *, backwards: bool = False) -> str:
+    """The cursor of the page after (``backwards``: before) the row with ``values`` in
+    ``ordering`` (its fields joined by commas, the id last, as the list orders)."""
+    payload = {"o": ordering, "v": [_plain(value) for value in values], "b": backwards}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _clean(field: Field, value: Any) -> Any:
+    """A cursor's value as the column holds it, within the column's bounds (a number too
+    big for it is a 400 here, not a database error); a foreign key as its target's id,
+    with no query for the row."""
+    target = field.target_field if field.is_relation else field
+    return target.clean(value, None)
+
+
+def _invalid_cursor(message: str = "The cursor is not valid for this list.") -> ValidationFailed:
+    return ValidationFailed(message, details={"cursor": [message]})
+
+
+class KeysetPagination(PageNumberPagination):
+    """The page-number form, or with ``?cursor=`` keyset pages: ``{next, previous,
+    results}``, each link carrying an opaque cursor, no ``count``.
+
+    Pages follow the list's ordering, which always ends with the id (see
+    apps.core.ordering), so every row has one place. A cursor is bound to the ordering it
+    was made for; used with another it is a 400.
+    """
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: Any = None
+    ) -> list | None:
+        self.keyset = self.cursor_query_param in request.query_params
+        if not self.keyset:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.page_size_now = self.get_page_size(request)
+        ordering = with_tie_breaker(list(queryset.query.order_by) or queryset.model._meta.ordering)
+        fields = [self._field(queryset, name) for name in ordering]
+        descending = [name.startswith("-") for name in ordering]
+        self.signature = ",".join(ordering)
+        values, backwards = self._decode(request.query_params[self.cursor_query_param], fields)
+        if backwards:
+            queryset = queryset.order_by(*(_flip(name) for name in ordering))
+        if values is not None:
+            queryset = queryset.filter(_after(fields, values, descending, backwards=backwards))
+        rows = list(queryset[: self.page_size_now + 1])
+        more = len(rows) > self.page_size_now
+        rows = rows[: self.page_size_now]
+        if backwards:
+            rows.reverse()
+        positions = [[getattr(row, field.attname) for field in fields] for row in rows]
+        self.next_values = positions[-1] if rows and (more or backwards) else None
+        self.previous_values = (
+            positions[0] if rows and (values is not None and (more or not backwards)) else None
+        )
+        return rows
+
+    @staticmethod
+    def _field(queryset: QuerySet, name: str) -> Field:
+        try:
+            field = queryset.model._meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:
+            raise _invalid_cursor("This ordering cannot be paged with a cursor.") from None
+        if field.null:
+            raise _invalid_cursor("This ordering cannot be paged with a cursor.")
+        return field
+
+    def _decode(self, token: str, fields: list[Field]) -> tuple[list[Any] | None, bool]:
+        if not token:
+            return None, False
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            payload = json.loads(raw)
+            if not isinstance(payload, dict) or payload.get("o") != self.signature:
+                raise ValueError
+            values = payload["v"]
+            if not isinstance(values, list) or len(values) != len(fields):
+                raise ValueError
+            values = [_clean(field, value) for field, value in zip(fields, values, strict=True)]
+            return values, bool(payload.get("b"))
+        except (ValueError, TypeError, KeyError, binascii.Error, ValidationError):
+            raise _invalid_cursor() from None
+
+    def _link(self, values: list[Any] | None, *, backwards: bool) -> str | None:
+        if values is None:
+            return None
+        token = encode_cursor(self.signature, values, backwards=backwards)
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if not self.keyset:
+            return super().get_paginated_response(data)
+        return Response(
+            {
+                "next": self._link(self.next_values, backwards=False),
+                "previous": self._link(self.previous_values, backwards=True),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["next", "previous", "results"]
+        response["properties"]["count"]["description"] = (
+            "Rows matching the filters; in the page-number form only (absent with ?cursor=)."
+        )
+        return response
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Keyset paging: give it empty for the first page, then follow the `next` "
+                    "and `previous` links, whose cursors it takes. The answer has no `count`, "
+                    "and `page` is ignored. A cursor from another ordering is a 400."
+                ),
+                "schema": {"type": "string", "maxLength": 2000},
+            },
+        ]
+
+
+def _flip(name: str) -> str:
+    return name[1:] if name.startswith("-") else f"-{name}"
+
+
+def _after(
+    fields: list[Field], values: list[Any], descending: list[bool], *, backwards: bool
+) -> Q | Expression:
+    """Rows after ``values`` in the ordering (before them when going ``backwards``)."""
+    later = [desc == backwards for desc in descending]  # True: "after" means greater
+    if len(set(later)) == 1:
+        return RowComparison(fields, values, ">" if later[0] else "<")
+    # Mixed directions have no row comparison: the same condition spelt out.
+    condition = Q()
+    for depth, field in enumerate(fields):
+        step = Q(**{f"{field.attname}__{'gt' if later[depth] else 'lt'}": values[depth]})
+        for earlier, value in zip(fields[:depth], values[:depth], strict=False):
+            step &= Q(**{earlier.attname: value})
+        condition |= step
+    return condition

@@ -1,10 +1,33 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from apps.estates.models import Client, Estate, Plot, PlotPurchase
+from apps.estates.read_scopes import catalogue_changed
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """Edits here bypass the services, so they bump the company's catalogue themselves
+    (cached lists and counts are stale from the next read)."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        catalogue_changed(obj.company_id)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        catalogue_changed(obj.company_id)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet) -> None:
+        company_ids = set(queryset.values_list("company_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for company_id in company_ids:
+            catalogue_changed(company_id)
 
 
 @admin.register(Estate)
-class EstateAdmin(admin.ModelAdmin):
+class EstateAdmin(CatalogueAdmin):
     list_display = ("name", "company", "state", "lga", "is_active", "created_at")
     list_filter = ("is_active", "state")
     search_fields = ("name", "location", "company__name")
@@ -13,7 +36,7 @@ class EstateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plot)
-class PlotAdmin(admin.ModelAdmin):
+class PlotAdmin(CatalogueAdmin):
     list_display = ("plot_number", "estate", "company", "size_sqm", "price", "status")
     list_filter = ("status", "estate__state")
     search_fields = ("plot_number", "estate__name", "company__name")
@@ -22,7 +45,7 @@ class PlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(CatalogueAdmin):
     list_display = ("user", "company", "phone", "created_at")
     search_fields = ("user__email", "user__first_name", "user__last_name", "phone", "company__name")
     raw_id_fields = ("company", "user")

@@ -59,9 +59,12 @@ class Plot(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["company", "status"]),
-            models.Index(fields=["company", "price"]),
             # Plots held at a moment (billing's plot overage), counted from the index alone.
             models.Index(fields=["company", "created_at"]),
+            # The plot list's default order, and its keyset pages.
+            models.Index(fields=["company", "estate", "plot_number", "id"], name="plot_list_order"),
+            # ordering=price (the id breaks ties).
+            models.Index(fields=["company", "price", "id"], name="plot_price_order"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +178,10 @@ class PlotPurchase(TenantOwnedModel):
                 condition=Q(status__in=["pending", "completed"]),
                 name="one_live_purchase_per_plot",
             ),
+        ]
+        indexes = [
+            # The purchase list's order, and its keyset pages.
+            models.Index(fields=["company", "-purchased_at", "-id"], name="purchase_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Estates, plots, clients and purchases, scoped to the request's company."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.ip_limits import limit_by_ip
+from apps.core.listing_cache import CachedListMixin
+from apps.core.pagination import KeysetPagination
 from apps.core.permissions import (
     IsCompanyAdmin,
     IsSignedInUser,
@@ -22,16 +25,15 @@ from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import Tenant, require_tenant
 from apps.core.views import SeesOwnRowsMixin, TenantScopedMixin
-from apps.estates import filters, serializers, services
-from apps.estates.models import Client, Estate, Plot, PlotPurchase, PlotStatus
+from apps.estates import filters, selectors, serializers, services
+from apps.estates.models import Client, Estate, Plot, PlotPurchase
+from apps.estates.read_scopes import CATALOGUE
+from apps.estates.selectors import NO_PLOTS
 from apps.marketers.selectors import affiliation_ids_for_user
 
 
 class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
-    queryset = Estate.objects.annotate(
-        plot_count=Count("plots"),
-        available_plot_count=Count("plots", filter=Q(plots__status=PlotStatus.AVAILABLE)),
-    )
+    queryset = Estate.objects.all()
     serializer_class = serializers.EstateSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
@@ -39,11 +41,24 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
 
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and args[0] is not None:
+            self._count_plots(args[0] if kwargs.get("many") else [args[0]])
+        return super().get_serializer(*args, **kwargs)
+
+    def _count_plots(self, estates: Iterable[Estate]) -> None:
+        # From the cache, kept per company until a plot changes: no aggregate per request.
+        counts = selectors.plot_counts_by_estate(company_id=require_tenant(self.request).company_id)
+        for estate in estates:
+            found = counts.get(estate.pk, NO_PLOTS)
+            estate.plot_count, estate.available_plot_count = found.plots, found.available
+
     def perform_create(self, serializer: Any) -> None:
         estate = services.estate_create(
             company_id=require_tenant(self.request).company_id, **serializer.validated_data
         )
-        serializer.instance = self.get_queryset().get(pk=estate.pk)  # with the plot counts
+        self._count_plots([estate])
+        serializer.instance = estate
 
     def perform_update(self, serializer: Any) -> None:
         estate = services.estate_update(
@@ -51,14 +66,17 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
             estate_id=serializer.instance.pk,
             data=serializer.validated_data,
         )
-        serializer.instance = self.get_queryset().get(pk=estate.pk)
+        self._count_plots([estate])
+        serializer.instance = estate
 
     def perform_destroy(self, instance: Estate) -> None:
         services.estate_delete(company_id=instance.company_id, estate_id=instance.pk)
 
 
-class PlotViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class PlotViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Plot.objects.select_related("estate")
+    read_scope = CATALOGUE
+    pagination_class = KeysetPagination
     serializer_class = serializers.PlotSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
@@ -195,6 +213,7 @@ def _purchases_sold_by(tenant: Tenant) -> Q:
 
 
 class PurchaseViewSet(
+    CachedListMixin,
     SeesOwnRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -204,6 +223,8 @@ class PurchaseViewSet(
     a marketer the sales made through them."""
 
     queryset = PlotPurchase.objects.select_related("plot__estate", "client")
+    read_scope = CATALOGUE
+    pagination_class = KeysetPagination
     own_rows = {
         Role.CLIENT: lambda tenant: Q(client__user_id=tenant.user_id),
         Role.MARKETER: _purchases_sold_by,

@@ -61,6 +61,10 @@ class MarketerAffiliation(TenantOwnedModel):
                 fields=["company", "marketer"], name="one_affiliation_per_company"
             ),
         ]
+        indexes = [
+            # The affiliation list's order.
+            models.Index(fields=["company", "-created_at", "-id"], name="affiliation_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.marketer} @ {self.company_id} ({self.status})"
@@ -106,6 +110,10 @@ class MarketerEarnedCommission(TenantOwnedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "earned commission"
+        indexes = [
+            # The commission list's order, and its keyset pages.
+            models.Index(fields=["company", "-created_at", "-id"], name="commission_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"₦{self.amount} to {self.affiliation_id} ({self.status})"

@@ -16,6 +16,7 @@ from apps.accounts.services import SIGNUP_ACCEPTED
 from apps.companies.selectors import company_id_for_slug
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import limit_by_ip
+from apps.core.pagination import KeysetPagination
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer, MessageSerializer
@@ -23,6 +24,7 @@ from apps.core.views import SeesOwnRowsMixin
 from apps.marketers import serializers, services
 from apps.marketers.filters import CommissionFilter
 from apps.marketers.models import MarketerAffiliation, MarketerEarnedCommission
+from apps.marketers.read_scopes import COMMISSIONS
 
 AdminOrMarketer = tenant_role_in(Role.COMPANY_ADMIN, Role.MARKETER)
 
@@ -151,6 +153,8 @@ class CommissionViewSet(
     """Earned commissions. A marketer sees their own; admins approve and mark them paid."""
 
     queryset = MarketerEarnedCommission.objects.select_related("affiliation__marketer")
+    pagination_class = KeysetPagination
+    read_scope = COMMISSIONS  # the page-number form's total is cached under it
     own_rows = {Role.MARKETER: lambda tenant: Q(affiliation__marketer__user_id=tenant.user_id)}
     conflict_actions = ("approve", "mark_paid")
     serializer_class = serializers.CommissionSerializer

@@ -68,6 +68,7 @@ print(json.dumps({
     "database_engine": settings.DATABASES["default"]["ENGINE"],
     "database_name": str(settings.DATABASES["default"]["NAME"]),
     "database_options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
     "cache_backend": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "limits_cache": settings.CACHES[settings.RATELIMIT_USE_CACHE],
@@ -347,6 +348,15 @@ def test_the_sqlite_busy_timeout_and_database_url_options_are_taken() -> None:
     ]
     assert options["timeout"] == 3
     assert options["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "seconds"),
+    [("postgres://app@db.internal:5432/estateapp", 60), ("sqlite:////tmp/x.sqlite3", 0)],
+)
+def test_a_database_server_is_kept_connected_by_default(database_url: str, seconds: int) -> None:
+    assert loaded_settings(DATABASE_URL=database_url)["conn_max_age"] == seconds
+    assert loaded_settings(DATABASE_URL=database_url, DB_CONN_MAX_AGE="5")["conn_max_age"] == 5
 
 
 def test_django_env_selects_the_settings_module() -> None:

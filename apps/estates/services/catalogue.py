@@ -13,6 +13,7 @@ from apps.core.writes import duplicate_is_conflict, model_update
 from apps.estates import signals
 from apps.estates.errors import ErrorCode
 from apps.estates.models import Estate, Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.read_scopes import catalogue_changed
 
 ESTATE_FIELDS = ("name", "location", "state", "lga", "description", "is_active")
 PLOT_FIELDS = ("estate_id", "plot_number", "size_sqm", "price", "status")
@@ -64,6 +65,7 @@ def estate_create(
     )
     with _duplicate_estate():
         estate.save()
+        catalogue_changed(estate.company_id)
     return estate
 
 
@@ -73,6 +75,7 @@ def estate_update(*, company_id: int, estate_id: int, data: Mapping[str, Any]) -
     estate = Estate.objects.for_company(company_id).get_for(estate_id, lock=True)
     with _duplicate_estate():
         estate, _ = model_update(instance=estate, fields=ESTATE_FIELDS, data=data)
+    catalogue_changed(company_id)
     return estate
 
 
@@ -86,6 +89,7 @@ def estate_delete(*, company_id: int, estate_id: int) -> None:
             code=ErrorCode.ESTATE_HAS_PLOTS,
         )
     estate.delete()
+    catalogue_changed(company_id)
 
 
 # --- plots -----------------------------------------------------------------------------------
@@ -116,6 +120,7 @@ def plot_create(
         estate_id=estate.pk,
         price=plot.price,
     )
+    catalogue_changed(company_id)
     return plot
 
 
@@ -147,6 +152,7 @@ def plot_update(*, company_id: int, plot_id: int, data: Mapping[str, Any]) -> Pl
         _check_status_change(plot, data["status"])
     with _duplicate_plot():
         plot, _ = model_update(instance=plot, fields=PLOT_FIELDS, data=data)
+    catalogue_changed(company_id)
     return plot
 
 
@@ -158,3 +164,4 @@ def plot_delete(*, company_id: int, plot_id: int) -> None:
             "The plot has purchases and cannot be deleted.", code=ErrorCode.PLOT_HAS_PURCHASES
         )
     plot.delete()
+    catalogue_changed(company_id)

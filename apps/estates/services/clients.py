@@ -42,6 +42,7 @@ from apps.estates.errors import (
     UnverifiedCompany,
 )
 from apps.estates.models import Client, ClientInvitation, PlotPurchase
+from apps.estates.read_scopes import catalogue_changed
 
 INVITATION_TOKEN_BYTES = 32
 INVITATION_WINDOW = timedelta(days=1)
@@ -138,6 +139,7 @@ def client_create(
     ):
         client.save()
     _invite(client, invited_by_id)
+    catalogue_changed(company_id)
     return client
 
 
@@ -156,6 +158,7 @@ def client_update(*, company_id: int, client_id: int, data: Mapping[str, str]) -
     """Change the company's record of a client: names, phone and address only."""
     client = Client.objects.for_company(company_id).get_for(client_id, lock=True)
     client, _ = model_update(instance=client, fields=CLIENT_FIELDS, data=phone_clean_data(data))
+    catalogue_changed(company_id)
     return client
 
 
@@ -170,6 +173,7 @@ def client_delete(*, company_id: int, client_id: int) -> None:
         )
     user_id = client.user_id
     client.delete()
+    catalogue_changed(company_id)
     if user_id is not None:
         membership_end_role(company_id=company_id, user_id=user_id, role=Role.CLIENT)
 
@@ -226,6 +230,7 @@ def _join(invitation: ClientInvitation, user_id: int) -> InvitationJoined:
         first_name=client.first_name,
         last_name=client.last_name,
     )
+    catalogue_changed(client.company_id)
     return InvitationJoined(company_id=client.company_id, client_id=client.pk, user_id=user_id)
 
 

@@ -11,6 +11,7 @@ from apps.core.events import publish
 from apps.estates import signals
 from apps.estates.errors import PlotUnavailable
 from apps.estates.models import Client, Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.read_scopes import catalogue_changed
 from apps.marketers.selectors import affiliation_info
 from apps.marketers.services import commission_cancel_for_purchase, commission_earn
 
@@ -86,6 +87,7 @@ def purchase_create(
     else:
         plot.status = PlotStatus.RESERVED
         plot.save(update_fields=["status", "updated_at"])
+    catalogue_changed(company_id)
     return purchase
 
 
@@ -104,6 +106,7 @@ def purchase_complete(*, company_id: int, purchase_id: int) -> PlotPurchase:
     if purchase.status != PurchaseStatus.PENDING:
         raise InvalidTransition("A cancelled purchase cannot be completed.")
     _complete(purchase)
+    catalogue_changed(company_id)
     return purchase
 
 
@@ -123,4 +126,5 @@ def purchase_cancel(*, company_id: int, purchase_id: int, reason: str = "") -> P
     purchase.save()
     purchase.plot.status = PlotStatus.AVAILABLE
     purchase.plot.save(update_fields=["status", "updated_at"])
+    catalogue_changed(company_id)
     return purchase

@@ -11,6 +11,7 @@ from apps.core.events import publish
 from apps.core.row_changes import RowChange, rows_changed_send
 from apps.marketers import signals
 from apps.marketers.models import AffiliationStatus, CommissionStatus, MarketerEarnedCommission
+from apps.marketers.read_scopes import commissions_changed
 from apps.marketers.services.commissions import commission_payload
 
 
@@ -72,6 +73,8 @@ def commissions_process(
                     for commission in batch
                 ],
             )
+            for company_id in {commission.company_id for commission in batch}:
+                commissions_changed(company_id)
             for commission in batch:
                 publish(
                     signals.commission_approved,

@@ -18,6 +18,7 @@ from apps.marketers.models import (
     MarketerAffiliation,
     MarketerEarnedCommission,
 )
+from apps.marketers.read_scopes import commissions_changed
 
 
 def commission_payload(commission: MarketerEarnedCommission) -> dict[str, Any]:
@@ -77,6 +78,7 @@ def commission_earn(
         purchase_id=purchase_id,
         rate=commission.rate,
     )
+    commissions_changed(company_id)
     return commission.pk
 
 
@@ -100,6 +102,7 @@ def commission_approve(
         **commission_payload(commission),
         approved_by_id=approved_by_id,
     )
+    commissions_changed(company_id)
     return commission
 
 
@@ -134,6 +137,7 @@ def commission_mark_paid(
         **commission_payload(commission),
         payment_reference=payment_reference,
     )
+    commissions_changed(company_id)
     return commission
 
 
@@ -154,3 +158,4 @@ def commission_cancel_for_purchase(*, company_id: int, purchase_id: int) -> None
         )
     commission.status = CommissionStatus.CANCELLED
     commission.save(update_fields=["status", "updated_at"])
+    commissions_changed(company_id)

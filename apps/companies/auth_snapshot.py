@@ -1,0 +1,86 @@
+"""What authentication resolves for a signed-in user, cached: the account, the tenant for
+the X-Company-ID asked for, and the token's revocation, fetched in one round trip.
+
+An entry is used only while the user's auth version (apps.core.auth_versions) is the one
+it was made under, and before ``valid_until`` (a trial or paid period ending turns the
+tenant inactive with no write). Every change to the account, its memberships or their
+companies bumps the version on commit (see receivers.py), so the next request resolves
+afresh. The cache down reads as misses: everything is resolved from the database.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+
+from apps.accounts.selectors import is_access_token_revoked, revocation_cache_keys
+from apps.core.auth_versions import auth_version_key, auth_version_new
+from apps.core.tenancy import Tenant
+
+ENTRY_TIMEOUT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class AuthEntry:
+    version: str
+    user: Any
+    tenant: Tenant | None
+    valid_until: float | None
+
+
+def _entry_key(user_id: int, header: str) -> str:
+    return f"auth:entry:{user_id}:{header}"
+
+
+def _cacheable(header: str) -> bool:
+    # Only a well-formed company id names an entry; anything else is refused uncached.
+    return not header or (header.isascii() and header.isdigit() and len(header) <= 18)
+
+
+@dataclass
+class AuthSnapshot:
+    user_id: int
+    jti: str
+    header: str
+    found: dict[str, Any]
+    version: str | None
+    entry: AuthEntry | None
+
+    @classmethod
+    def fetch(cls, *, user_id: int, jti: str, header: str) -> AuthSnapshot:
+        if not _cacheable(header):
+            return cls(user_id, jti, header, cache.get_many(revocation_cache_keys(jti)), None, None)
+        keys = [_entry_key(user_id, header), auth_version_key(user_id)]
+        found = cache.get_many([*keys, *revocation_cache_keys(jti)])
+        # Made before anything is resolved, so a change committed meanwhile bumps it.
+        version = found.get(auth_version_key(user_id)) or auth_version_new(user_id)
+        entry = found.get(_entry_key(user_id, header))
+        usable = (
+            isinstance(entry, AuthEntry)
+            and version is not None
+            and entry.version == version
+            and (entry.valid_until is None or entry.valid_until > time.time())
+        )
+        return cls(user_id, jti, header, found, version, entry if usable else None)
+
+    def revoked(self) -> bool:
+        return is_access_token_revoked(self.jti, found=self.found)
+
+    def store(self, *, user: Any, tenant: Tenant | None, valid_until: datetime | None) -> None:
+        """Keep what was just resolved, under the version read before resolving it: a
+        change committed meanwhile has bumped it, so this entry is never used."""
+        version = self.version
+        if version is None:
+            return  # no cache to keep it in
+        until = valid_until.timestamp() if valid_until is not None else None
+        if until is not None and until <= time.time():
+            until = None  # already inactive: nothing left to turn
+        cache.set(
+            _entry_key(self.user_id, self.header),
+            AuthEntry(version=version, user=user, tenant=tenant, valid_until=until),
+            ENTRY_TIMEOUT,
+        )

@@ -1,0 +1,46 @@
+"""Versions of a company's read models, for cache keys that a write makes unreachable.
+
+Each cached read (a listing page, a count, the plot counts) is keyed with the version of
+its scope for the company. A write bumps the version when its transaction commits, so
+the very next read misses and computes afresh (the version is bumped both when
+the write is made and when it commits); the stale entries simply expire. A new
+version is a random token, never a counter, so a version lost from the cache (evicted,
+Redis restarted) can never come back as one already used.
+
+The cache being down reads as no version (every read computes afresh, uncached).
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+# Cached reads live this long at most, whatever happens to the versions.
+READ_CACHE_TIMEOUT = 300
+_VERSION_TIMEOUT = 7 * 24 * 3600
+
+
+def _key(scope: str, company_id: int) -> str:
+    return f"readver:{scope}:{company_id}"
+
+
+def read_version(scope: str, company_id: int) -> str | None:
+    """The company's current version of ``scope``; None when the cache cannot keep one."""
+    key = _key(scope, company_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, _VERSION_TIMEOUT)
+        version = cache.get(key)
+    return version
+
+
+def read_version_bump(scope: str, company_id: int) -> None:
+    """Make every cached read of ``scope`` for the company stale: at once, and again when
+    the transaction commits (a read made before the commit may have been cached under the
+    first new version)."""
+
+    def bump() -> None:
+        cache.set(_key(scope, company_id), uuid.uuid4().hex, _VERSION_TIMEOUT)
+
+    bump()
+    transaction.on_commit(bump)

@@ -1,0 +1,11 @@
+"""The marketers app's read scope (see apps.core.read_versions): earned commissions,
+whose cached totals every write to them makes stale."""
+
+from apps.core.read_versions import read_version_bump
+
+COMMISSIONS = "commissions"
+
+
+def commissions_changed(company_id: int) -> None:
+    """Call in any service that creates a commission or changes its status."""
+    read_version_bump(COMMISSIONS, company_id)
