@@ -93,25 +93,18 @@ def _prepare(entry: AuditEntry) -> None:
 
 
 def _locked_heads(chains: Iterable[int]) -> dict[int, AuditChainHead]:
+    """The chains' heads, made if missing and locked in ascending order: two queries,
+    however many chains and whether or not they existed."""
     wanted = sorted(set(chains))
-    heads = {
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(chain=chain) for chain in wanted], ignore_conflicts=True
+    )
+    return {
         head.chain: head
         for head in AuditChainHead.objects.select_for_update()
         .filter(chain__in=wanted)
         .order_by("chain")
     }
-    missing = [chain for chain in wanted if chain not in heads]
-    if missing:
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(chain=chain) for chain in missing], ignore_conflicts=True
-        )
-        heads.update(
-            (head.chain, head)
-            for head in AuditChainHead.objects.select_for_update()
-            .filter(chain__in=missing)
-            .order_by("chain")
-        )
-    return heads
 
 
 def _link(entry: AuditEntry, head: AuditChainHead) -> None:
@@ -130,7 +123,9 @@ def append(entry: AuditEntry, write: Callable[[], None]) -> None:
         return
     # No savepoint: an entry that cannot be written fails the change it records.
     with transaction.atomic(savepoint=False):
-        head = _locked_heads([entry.chain])[entry.chain]
+        head = AuditChainHead.objects.select_for_update().filter(chain=entry.chain).first()
+        if head is None:  # the chain's first entry
+            head = _locked_heads([entry.chain])[entry.chain]
         _link(entry, head)
         write()
         AuditChainHead.objects.filter(pk=head.pk).update(

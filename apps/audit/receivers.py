@@ -2,23 +2,27 @@
 bulk. Each receiver describes its entry; ``recording`` writes it with the context's who,
 where and correlation id."""
 
+import logging
 from decimal import Decimal
 from typing import Any
 
 from django.dispatch import receiver
 
 from apps.accounts import signals as accounts
-from apps.audit.models import AuditAction
+from apps.audit.context import current_actor
+from apps.audit.models import AuditAction, AuditEntry
 from apps.audit.recording import EventEntry, entries_record, entry_record
 from apps.audit.tracking import MASK, excluded_fields, is_tracked, masked_fields
 from apps.billing import signals as billing
 from apps.billing.selectors import issued_invoices_for
 from apps.companies import signals as companies
 from apps.companies.selectors import memberships_for_user
+from apps.core.request_id import current_request_id
 from apps.core.row_changes import RowChange, rows_changed
 from apps.marketers import signals as marketers
 from apps.payments import signals as payments
 
+logger = logging.getLogger(__name__)
 EMAIL_MAX = 254
 
 
@@ -269,20 +273,56 @@ def on_commission_approved(
 
 @receiver(billing.invoices_issued)
 def on_invoices_issued(sender: Any, invoice_ids: list[int], **kwargs: Any) -> None:
-    entries_record(
-        EventEntry(
+    """A batch of the monthly run (or a raised invoice): recorded by a worker, so the run
+    does not wait for it; recorded here if no worker can be asked."""
+    from apps.audit.tasks import record_invoices_generated
+
+    actor = current_actor()
+    who = {
+        "actor_id": actor.user.pk if actor.user is not None else None,
+        "actor_kind": actor.kind,
+        "request_id": current_request_id(),
+    }
+    try:
+        record_invoices_generated.delay(invoice_ids=list(invoice_ids), **who)
+    except Exception:
+        logger.exception("Could not hand %s generated invoices to a worker", len(invoice_ids))
+        invoices_generated_record(invoice_ids=invoice_ids, **who)
+
+
+def invoices_generated_record(
+    *, invoice_ids: list[int], actor_id: int | None, actor_kind: str, request_id: str | None
+) -> None:
+    """One invoice_generated entry per invoice, skipping those already recorded (a task run
+    again after a failure writes nothing twice)."""
+    recorded = set(
+        AuditEntry.objects.filter(
             action=AuditAction.INVOICE_GENERATED,
-            company_id=invoice.company_id,
-            model="billing.Invoice",
-            object_id=invoice.invoice_id,
-            object_repr=invoice.number,
-            data={
-                "number": invoice.number,
-                "total": _money(invoice.total),
-                "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
-            },
-        )
-        for invoice in issued_invoices_for(invoice_ids=invoice_ids)
+            content_type__app_label="billing",
+            content_type__model="invoice",
+            object_pk__in=[str(invoice_id) for invoice_id in invoice_ids],
+        ).values_list("object_pk", flat=True)
+    )
+    entries_record(
+        (
+            EventEntry(
+                action=AuditAction.INVOICE_GENERATED,
+                company_id=invoice.company_id,
+                model="billing.Invoice",
+                object_id=invoice.invoice_id,
+                object_repr=invoice.number,
+                actor_id=actor_id,
+                actor_kind=actor_kind,
+                data={
+                    "number": invoice.number,
+                    "total": _money(invoice.total),
+                    "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+                },
+            )
+            for invoice in issued_invoices_for(invoice_ids=invoice_ids)
+            if str(invoice.invoice_id) not in recorded
+        ),
+        request_id=request_id,
     )
 
 

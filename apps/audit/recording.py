@@ -86,9 +86,14 @@ def _entry(event: EventEntry) -> AuditEntry:
     )
 
 
-def entries_record(events: Iterable[EventEntry]) -> list[AuditEntry]:
-    """Write one entry per event, linked into their chains together."""
+def entries_record(
+    events: Iterable[EventEntry], *, request_id: str | None = None
+) -> list[AuditEntry]:
+    """Write one entry per event, linked into their chains together (``request_id``: the
+    request they come from, for a worker that records them after it)."""
     entries = [_entry(event) for event in events]
+    for entry in entries:
+        entry.cid = request_id
     for entry in entries:
         if entry.actor_id is not None:
             entry.actor_kind = entry.actor_kind or ActorKind.USER

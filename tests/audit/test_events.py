@@ -179,3 +179,18 @@ def test_an_invoice_run_records_one_invoice_generated_entry_per_invoice(commit):
     generated = entries("invoice_generated")
     assert sorted(entry.company_id for entry in generated) == sorted([first.pk, second.pk])
     assert all(entry.additional_data["number"] == entry.object_repr for entry in generated)
+
+
+def test_recording_a_batchs_invoices_again_writes_nothing_twice(commit):
+    from apps.audit.receivers import invoices_generated_record
+    from apps.billing.services import monthly_invoices_generate
+    from tests.billing.factories import OCTOBER, billed_company
+
+    billed_company()
+    with commit():
+        ids = monthly_invoices_generate(period=OCTOBER).invoice_ids
+    assert len(entries("invoice_generated")) == len(ids) == 1
+    invoices_generated_record(
+        invoice_ids=ids, actor_id=None, actor_kind="system", request_id="retry-123456"
+    )
+    assert len(entries("invoice_generated")) == 1
