@@ -35,7 +35,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -53,7 +52,9 @@ from bench.server_harness import (
     HOST,
     ROOT,
     CpuMeter,
+    bench_redis,
     gunicorn,
+    machine,
     port_taken,
     stop,
     throwaway_database,
@@ -88,7 +89,6 @@ import django  # noqa: E402
 
 django.setup()
 
-import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.accounts.services import issue_token_pair  # noqa: E402
@@ -245,17 +245,10 @@ def run(database_url: str, logs: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        broker.ping()
-    except redis.RedisError as exc:
-        raise SystemExit(
-            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
-        ) from exc
     for port in (PORT, PORT + 1):
         if port_taken(port):
             raise SystemExit(f"Something already listens on {HOST}:{port}; set BENCH_PORT.")
-    broker.flushdb()
+    broker = bench_redis(REDIS_URL)
     load_before = os.getloadavg()
     logs = Path(tempfile.mkdtemp(prefix="bench-audit-"))
     try:
@@ -266,12 +259,7 @@ def main() -> None:
         print(f"server logs in {logs}")
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-        },
+        "machine": machine(load_before),
         "settings": {
             "gunicorn_workers_per_server": WORKERS,
             "client_threads": THREADS,

@@ -38,7 +38,6 @@ import http.client
 import itertools
 import json
 import os
-import platform
 import signal
 import statistics
 import sys
@@ -88,7 +87,6 @@ from config.env import select_settings_module  # noqa: E402
 select_settings_module()
 django.setup()
 
-import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.accounts.services import user_create  # noqa: E402
@@ -97,8 +95,10 @@ from apps.core.pagination import encode_cursor  # noqa: E402
 from apps.core.roles import Role  # noqa: E402
 from apps.estates.models import Plot  # noqa: E402
 from bench.server_harness import (  # noqa: E402
+    bench_redis,
     gunicorn,
     log_tail,
+    machine,
     port_taken,
     stop,
     throwaway_database,
@@ -397,16 +397,9 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
-    cache = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        cache.ping()
-    except redis.RedisError as exc:
-        raise SystemExit(
-            f"The benchmark needs Redis at {REDIS_URL} (BENCH_REDIS_URL): {exc}"
-        ) from exc
     if port_taken(PORT):
         raise SystemExit(f"Something already listens on {HOST}:{PORT}; set BENCH_PORT.")
-    cache.flushdb()
+    cache = bench_redis(REDIS_URL)
     load_before = os.getloadavg()
     logs = Path(tempfile.mkdtemp(prefix="bench-read-path-"))
     try:
@@ -419,12 +412,7 @@ def main() -> None:
         cache.flushdb()
     result = {
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-        },
+        "machine": machine(load_before),
         "postgres": postgres,
         "settings": {
             "gunicorn_workers": WORKERS,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,3 +180,28 @@ class CpuMeter:
             / requests
             for part in after
         }
+
+
+def bench_redis(url: str) -> Any:
+    """The benchmark's own Redis database, reachable and emptied (or a clear exit)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise SystemExit(f"The benchmark needs Redis at {url} (BENCH_REDIS_URL): {exc}") from exc
+    client.flushdb()
+    return client
+
+
+def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """What the results were measured on."""
+    import platform
+
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
