@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from apps.audit.models import AuditAction, AuditEntry
-from apps.core.filters import IdFilter
+from apps.core.filters import DateTimeFilter, IdFilter
 
 ACTION_CHOICES = [(label, label) for _, label in AuditAction.choices]
 
@@ -33,10 +33,10 @@ class AuditEntryFilter(django_filters.FilterSet):
     object_id = django_filters.CharFilter(
         field_name="object_pk", max_length=255, help_text="The object's id (with model)."
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = DateTimeFilter(
         field_name="timestamp", lookup_expr="gte", help_text="From this moment (ISO 8601)."
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = DateTimeFilter(
         field_name="timestamp", lookup_expr="lt", help_text="Before this moment (ISO 8601)."
     )
 

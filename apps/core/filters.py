@@ -1,10 +1,12 @@
 """Filter building blocks shared by every app, described in the schema as they behave."""
 
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
 
 # The largest id a 64-bit primary key can hold; anything bigger cannot match a row.
@@ -48,3 +50,21 @@ class DecimalFilter(django_filters.NumberFilter):
                 "description": f"At most {decimal_places} decimal places.",
             },
         )
+
+
+class _AwareDateTimeField(IsoDateTimeField):
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+14:00
+                raise forms.ValidationError("The date/time is out of range.") from exc
+        return value
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date/time filter; one that cannot be expressed in UTC (the first or the
+    last day of the calendar with a far offset) is a 400, not a database error."""
+
+    field_class = _AwareDateTimeField

@@ -144,3 +144,11 @@ def test_the_export_of_a_bad_filter_is_a_400_in_the_error_format(admin_client):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     assert entries("export") == []
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("name", ["since", "until"])
+def test_a_moment_outside_what_utc_can_hold_is_a_400(admin_client, name, moment):
+    response = admin_client.get(LOGS, {name: moment})
+    assert response.status_code == 400
+    assert name in response.json()["error"]["details"]
