@@ -54,7 +54,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "first), streamed. The export itself is recorded in the trail."
         ),
     )
-    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer])
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer])
     def export(self, request: Request) -> StreamingHttpResponse:
         tenant = require_tenant(request)
         queryset = self.filter_queryset(self.get_queryset())
@@ -68,6 +68,13 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # The export is CSV whatever the client's Accept header or ?format= says (errors
+        # excepted: finalize_response answers them in JSON).
+        if self.action == "export":
+            return CSVRenderer(), CSVRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         # Errors are answered in the error format, whatever the client accepted.

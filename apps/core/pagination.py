@@ -249,7 +249,9 @@ class KeysetPagination(PageNumberPagination):
                     "and `previous` links, whose cursors it takes. The answer has no `count`, "
                     "and `page` is ignored. A cursor from another ordering is a 400."
                 ),
-                "schema": {"type": "string", "maxLength": 2000},
+                # Base64url (cursors are only ever made by encode_cursor): the bound holds
+                # as sent, well below the server's request-line limit.
+                "schema": {"type": "string", "maxLength": 2000, "pattern": "^[A-Za-z0-9_=-]*$"},
             },
         ]
 

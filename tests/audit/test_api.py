@@ -152,3 +152,14 @@ def test_a_moment_outside_what_utc_can_hold_is_a_400(admin_client, name, moment)
     response = admin_client.get(LOGS, {name: moment})
     assert response.status_code == 400
     assert name in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize(
+    "extra", [{"format": "AAA"}, {"format": "json"}, {"HTTP_ACCEPT": "application/json"}]
+)
+def test_the_export_is_csv_whatever_the_client_asks(admin_client, extra):
+    params = {key: value for key, value in extra.items() if key == "format"}
+    headers = {key: value for key, value in extra.items() if key != "format"}
+    response = admin_client.get(f"{LOGS}export/", params, **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
