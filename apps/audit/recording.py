@@ -93,10 +93,7 @@ def entries_record(
     request they come from, for a worker that records them after it)."""
     entries = [_entry(event) for event in events]
     for entry in entries:
-        entry.cid = request_id
-    for entry in entries:
-        if entry.actor_id is not None:
-            entry.actor_kind = entry.actor_kind or ActorKind.USER
+        entry.cid = request_id  # None: fill_from_context takes the current request's
     _fill_actor_emails(entries)
     append_many(entries)
     return entries

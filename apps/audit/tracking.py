@@ -97,8 +97,8 @@ def register_tracked_models() -> None:
             exclude_fields=list(excluded_fields(tracked.label)),
             mask_fields=list(tracked.mask),
         )
-        post_init.connect(_remember_loaded, sender=model, dispatch_uid=f"audit-init-{model}")
-        post_save.connect(_remember_saved, sender=model, dispatch_uid=f"audit-saved-{model}")
+        post_init.connect(_remember, sender=model, dispatch_uid=f"audit-init-{model}")
+        post_save.connect(_remember, sender=model, dispatch_uid=f"audit-saved-{model}")
 
 
 # --- the old values of a change, without reading the row again ------------------------------
@@ -114,20 +114,17 @@ def _snapshot(instance: models.Model) -> dict[str, Any] | None:
     return {name: values[name] for name in names}
 
 
-def _remember_loaded(sender: Any, instance: models.Model, **kwargs: Any) -> None:
-    instance.__dict__[_SNAPSHOT] = _snapshot(instance)
-
-
-def _remember_saved(sender: Any, instance: models.Model, **kwargs: Any) -> None:
+def _remember(sender: Any, instance: models.Model, **kwargs: Any) -> None:
+    """The row's values as loaded (post_init) or last saved (post_save)."""
     instance.__dict__[_SNAPSHOT] = _snapshot(instance)
 
 
 @check_disable
 def log_update_from_snapshot(sender: Any, instance: models.Model, **kwargs: Any) -> None:
     """auditlog's update entry, its old values taken from the snapshot when there is one."""
-    snapshot = instance.__dict__.get(_SNAPSHOT)
     if instance._state.adding or instance.pk is None:
         return
+    snapshot = instance.__dict__.get(_SNAPSHOT)
     if snapshot is None or snapshot.get(instance._meta.pk.attname) != instance.pk:
         log_update(sender, instance=instance, **kwargs)
         return
