@@ -16,6 +16,7 @@ api_patterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("audit/", include("apps.audit.urls")),
     path("", include("apps.search.urls")),
+    path("analytics/", include("apps.analytics.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Last: an unknown /api/ path answers in the error format even with DEBUG on.

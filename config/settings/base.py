@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.audit",
     "apps.search",
+    "apps.analytics",
     "apps.demo",
 ]
 

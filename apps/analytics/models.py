@@ -1,0 +1,1 @@
+"""Analytics: raw activity events and the daily roll-ups that reports read."""
