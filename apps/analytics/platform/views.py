@@ -1,0 +1,158 @@
+"""Staff reports over the platform roll-ups: revenue, churn, cohorts and usage, as JSON or
+as CSV (one table at a time)."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.analytics.platform import serializers
+from apps.analytics.platform.csv_export import CSVRenderer, table_csv
+from apps.analytics.platform.reports.churn import churn_report
+from apps.analytics.platform.reports.cohorts import cohort_report
+from apps.analytics.platform.reports.revenue import revenue_report
+from apps.analytics.platform.reports.usage import usage_report
+from apps.core.renderers import JSONRenderer
+
+
+class IsStaff(IsAdminUser):
+    """Our staff (``is_staff``), signed in as people; company API keys never are."""
+
+    message = "Only EstateApp staff can see platform reports."
+
+
+class PlatformReportView(APIView):
+    permission_classes = [IsStaff]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    query_serializer: type[serializers.ReportQuerySerializer]
+    answer_serializer: type[drf_serializers.Serializer]
+    name: str
+
+    def build(self, query: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get(self, request: Request) -> Response | HttpResponse:
+        params = self.query_serializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        body = {
+            "start": query["from"],
+            "end": query["to"],
+            "granularity": query["granularity"],
+            **self.build(query),
+        }
+        data = self.answer_serializer(body).data
+        if query["format"] == "csv":
+            table = query["table"]
+            columns = self.answer_serializer().fields[table].child.fields.keys()
+            filename = f"{self.name}-{table}-{query['from']:%Y%m%d}-{query['to']:%Y%m%d}.csv"
+            return HttpResponse(
+                table_csv(columns, data[table]),
+                content_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        return Response(data)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors are answered in the error format (JSON), whatever the client accepted.
+        accepted = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and (accepted is None or isinstance(accepted, CSVRenderer)):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _schema(query: type, answer: type, description: str) -> Any:
+    return extend_schema(
+        parameters=[query],
+        responses={(200, "application/json"): answer, (200, "text/csv"): OpenApiTypes.STR},
+        description=description,
+    )
+
+
+class RevenueView(PlatformReportView):
+    """MRR and ARR, and MRR's movements (new, expansion, reactivation, contraction,
+    churned), per period and per tier; cash received and receivables (staff only)."""
+
+    query_serializer = serializers.RevenueQuerySerializer
+    answer_serializer = serializers.RevenueReportSerializer
+    name = "revenue"
+
+    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
+    def get(self, request: Request) -> Response | HttpResponse:
+        return super().get(request)
+
+    def build(self, query: dict[str, Any]) -> dict[str, Any]:
+        report = revenue_report(
+            start=query["from"], end=query["to"], granularity=query["granularity"]
+        )
+        return {"periods": report.periods, "by_tier": report.by_tier}
+
+
+class ChurnView(PlatformReportView):
+    """Cancellations and suspensions with reasons, logo and revenue churn rates, and
+    trial-to-paid conversion by signup month (staff only)."""
+
+    query_serializer = serializers.ChurnQuerySerializer
+    answer_serializer = serializers.ChurnReportSerializer
+    name = "churn"
+
+    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
+    def get(self, request: Request) -> Response | HttpResponse:
+        return super().get(request)
+
+    def build(self, query: dict[str, Any]) -> dict[str, Any]:
+        report = churn_report(
+            start=query["from"], end=query["to"], granularity=query["granularity"]
+        )
+        return {
+            "periods": report.periods,
+            "by_tier": report.by_tier,
+            "reasons": report.reasons,
+            "events": report.events,
+            "trial_conversion": report.trial_conversion,
+        }
+
+
+class CohortsView(PlatformReportView):
+    """Retention by signup month: how many of each month's new companies pay at the end
+    of every month after (staff only)."""
+
+    query_serializer = serializers.CohortQuerySerializer
+    answer_serializer = serializers.CohortReportSerializer
+    name = "cohorts"
+
+    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
+    def get(self, request: Request) -> Response | HttpResponse:
+        return super().get(request)
+
+    def build(self, query: dict[str, Any]) -> dict[str, Any]:
+        return {"cohorts": cohort_report(start=query["from"], end=query["to"])}
+
+
+class UsageView(PlatformReportView):
+    """API calls across tenants per period and tier, the heaviest callers, and the
+    companies at 80 % or more of a limit (upsell candidates) (staff only)."""
+
+    query_serializer = serializers.UsageQuerySerializer
+    answer_serializer = serializers.UsageReportSerializer
+    name = "usage"
+
+    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
+    def get(self, request: Request) -> Response | HttpResponse:
+        return super().get(request)
+
+    def build(self, query: dict[str, Any]) -> dict[str, Any]:
+        report = usage_report(
+            start=query["from"],
+            end=query["to"],
+            granularity=query["granularity"],
+            limit=query["limit"],
+        )
+        return {"periods": report.periods, "heaviest": report.heaviest, "limits": report.limits}
