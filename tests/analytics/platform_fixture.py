@@ -11,7 +11,7 @@ Fees (VAT excluded): Starter ₦25,000, Professional ₦75,000, Enterprise ₦25
 | C | Professional from 1 Sep, cancelled 20 Oct ("Too expensive") | 75,000 | 0 | churned 75,000 |
 | D | signs up 5 Oct on a Starter trial, pays from 19 Oct | - | 25,000 | new +25,000 |
 | E | Starter from 1 Sep | 25,000 | 25,000 | - |
-| F | Professional from 1 Sep, suspended 25 Sep, reactivated 8 Oct | 0 | 75,000 | reactivation +75,000 |
+| F | Professional from 1 Sep, suspended 25 Sep, back 8 Oct | 0 | 75,000 | reactivation +75,000 |
 | G | Starter from 1 Sep, suspended 25 Oct ("unpaid_invoices") | 25,000 | 0 | churned 25,000 |
 | H | signs up 12 Oct on a Starter trial, still on it | - | 0 | - |
 """

@@ -124,7 +124,7 @@ class RevenuePeriodSerializer(PeriodFields):
     churned_mrr = _money(help_text="A positive amount, lost.")
     net_new_mrr = _money()
     mrr = _money(help_text="At the end of the period's last day rolled up.")
-    arr = _money(help_text="12 × MRR.")
+    arr = _money(help_text="12 times MRR.")
     paying_companies = serializers.IntegerField()
     cash_collected = _money()
     outstanding = _money()
