@@ -25,7 +25,13 @@ from apps.billing.models import Invoice
 from apps.companies.models import Company, SubscriptionChange
 from apps.payments.services import payment_record_offline
 from apps.usage.models import UsageRecord
-from tests.billing.factories import at, billed_company, change_subscription, issued_invoice
+from tests.billing.factories import (
+    PLAN_LIMITS,
+    at,
+    billed_company,
+    change_subscription,
+    issued_invoice,
+)
 from tests.companies.factories import TrialCompanyFactory
 
 SEP_1, SEP_30 = date(2026, 9, 1), date(2026, 9, 30)
@@ -54,11 +60,11 @@ def _trial(name: str, signed_up: date) -> Company:
 def make_platform() -> Platform:
     a = billed_company("starter", since=SEP_1, name="A Homes")
     change_subscription(a, on=date(2026, 10, 10), tier="professional", status="active")
-    _now(a, subscription_tier="professional")
+    _now(a, subscription_tier="professional", **PLAN_LIMITS["professional"])
 
     b = billed_company("enterprise", since=SEP_1, name="B Estates")
     change_subscription(b, on=date(2026, 10, 15), tier="professional", status="active")
-    _now(b, subscription_tier="professional")
+    _now(b, subscription_tier="professional", **PLAN_LIMITS["professional"])
 
     c = billed_company("professional", since=SEP_1, name="C Realty")
     change_subscription(c, on=date(2026, 10, 20), tier="professional", status="cancelled")

@@ -26,7 +26,7 @@ def _rate(help_text: str) -> serializers.DecimalField:
     )
 
 
-class ReportQuerySerializer(StrictSerializer):
+class PlatformReportQuerySerializer(StrictSerializer):
     """from/to (Lagos days, inclusive), granularity, and json or csv (one table)."""
 
     granularities: tuple[str, ...] = tuple(Granularity)
@@ -80,20 +80,20 @@ class ReportQuerySerializer(StrictSerializer):
         return {**attrs, "from": start, "to": end, "granularity": granularity}
 
 
-class RevenueQuerySerializer(ReportQuerySerializer):
+class PlatformRevenueQuerySerializer(PlatformReportQuerySerializer):
     tables = ("periods", "by_tier")
 
 
-class ChurnQuerySerializer(ReportQuerySerializer):
+class PlatformChurnQuerySerializer(PlatformReportQuerySerializer):
     tables = ("periods", "by_tier", "reasons", "events", "trial_conversion")
 
 
-class CohortQuerySerializer(ReportQuerySerializer):
+class PlatformCohortQuerySerializer(PlatformReportQuerySerializer):
     granularities = (Granularity.MONTH,)
     tables = ("cohorts",)
 
 
-class UsageQuerySerializer(ReportQuerySerializer):
+class PlatformUsageQuerySerializer(PlatformReportQuerySerializer):
     tables = ("periods", "heaviest", "limits")
     limit = serializers.IntegerField(
         required=False, default=10, min_value=1, max_value=100, help_text="Heaviest callers shown."
@@ -103,19 +103,19 @@ class UsageQuerySerializer(ReportQuerySerializer):
 # --- answers ----------------------------------------------------------------------------------
 
 
-class RangeFields(serializers.Serializer):
+class PlatformRangeFields(serializers.Serializer):
     start = serializers.DateField(help_text="The range's first day (`from`).")
     end = serializers.DateField(help_text="The range's last day (`to`).")
     granularity = serializers.CharField()
 
 
-class PeriodFields(serializers.Serializer):
+class PlatformPeriodFields(serializers.Serializer):
     period = serializers.CharField(help_text="2026-10-05, 2026-W41 or 2026-10.")
     start = serializers.DateField()
     end = serializers.DateField()
 
 
-class RevenuePeriodSerializer(PeriodFields):
+class PlatformRevenuePeriodSerializer(PlatformPeriodFields):
     opening_mrr = _money(help_text="MRR at the end of the day before the period.")
     new_mrr = _money()
     expansion_mrr = _money()
@@ -131,16 +131,16 @@ class RevenuePeriodSerializer(PeriodFields):
     overdue = _money()
 
 
-class RevenueTierSerializer(RevenuePeriodSerializer):
+class PlatformRevenueTierSerializer(PlatformRevenuePeriodSerializer):
     tier = serializers.CharField()
 
 
-class RevenueReportSerializer(RangeFields):
-    periods = RevenuePeriodSerializer(many=True)
-    by_tier = RevenueTierSerializer(many=True)
+class PlatformRevenueReportSerializer(PlatformRangeFields):
+    periods = PlatformRevenuePeriodSerializer(many=True)
+    by_tier = PlatformRevenueTierSerializer(many=True)
 
 
-class ChurnPeriodSerializer(PeriodFields):
+class PlatformChurnPeriodSerializer(PlatformPeriodFields):
     opening_paying = serializers.IntegerField()
     churned_companies = serializers.IntegerField()
     logo_churn_rate = _rate("churned companies / paying companies at the opening.")
@@ -155,11 +155,11 @@ class ChurnPeriodSerializer(PeriodFields):
     suspensions = serializers.IntegerField()
 
 
-class ChurnTierSerializer(ChurnPeriodSerializer):
+class PlatformChurnTierSerializer(PlatformChurnPeriodSerializer):
     tier = serializers.CharField()
 
 
-class ChurnReasonSerializer(serializers.Serializer):
+class PlatformChurnReasonSerializer(serializers.Serializer):
     period = serializers.CharField()
     tier = serializers.CharField()
     status = serializers.CharField(help_text="cancelled or suspended.")
@@ -167,7 +167,7 @@ class ChurnReasonSerializer(serializers.Serializer):
     companies = serializers.IntegerField()
 
 
-class ChurnEventSerializer(serializers.Serializer):
+class PlatformChurnEventSerializer(serializers.Serializer):
     day = serializers.DateField()
     company_id = serializers.IntegerField()
     company_name = serializers.CharField(allow_blank=True)
@@ -178,7 +178,7 @@ class ChurnEventSerializer(serializers.Serializer):
     mrr_lost = _money()
 
 
-class TrialConversionSerializer(serializers.Serializer):
+class PlatformTrialConversionSerializer(serializers.Serializer):
     signup_month = serializers.CharField()
     trials = serializers.IntegerField()
     converted = serializers.IntegerField()
@@ -186,15 +186,15 @@ class TrialConversionSerializer(serializers.Serializer):
     as_of = serializers.DateField()
 
 
-class ChurnReportSerializer(RangeFields):
-    periods = ChurnPeriodSerializer(many=True)
-    by_tier = ChurnTierSerializer(many=True)
-    reasons = ChurnReasonSerializer(many=True)
-    events = ChurnEventSerializer(many=True, help_text="At most 500, newest first.")
-    trial_conversion = TrialConversionSerializer(many=True)
+class PlatformChurnReportSerializer(PlatformRangeFields):
+    periods = PlatformChurnPeriodSerializer(many=True)
+    by_tier = PlatformChurnTierSerializer(many=True)
+    reasons = PlatformChurnReasonSerializer(many=True)
+    events = PlatformChurnEventSerializer(many=True, help_text="At most 500, newest first.")
+    trial_conversion = PlatformTrialConversionSerializer(many=True)
 
 
-class CohortRowSerializer(serializers.Serializer):
+class PlatformCohortRowSerializer(serializers.Serializer):
     cohort = serializers.CharField(help_text="Signup month.")
     months_since_signup = serializers.IntegerField()
     month = serializers.CharField()
@@ -205,25 +205,26 @@ class CohortRowSerializer(serializers.Serializer):
     mrr = _money()
 
 
-class CohortReportSerializer(RangeFields):
-    cohorts = CohortRowSerializer(many=True)
+class PlatformCohortReportSerializer(PlatformRangeFields):
+    cohorts = PlatformCohortRowSerializer(many=True)
 
 
-class UsagePeriodSerializer(PeriodFields):
+class PlatformUsagePeriodSerializer(PlatformPeriodFields):
     tier = serializers.CharField()
     api_calls = serializers.IntegerField()
 
 
-class HeavyUserSerializer(serializers.Serializer):
+class PlatformHeavyUserSerializer(serializers.Serializer):
     company_id = serializers.IntegerField()
     company_name = serializers.CharField(allow_blank=True)
-    tier = serializers.CharField()
+    tier = serializers.CharField(help_text="On the last day rolled up.")
+    status = serializers.CharField()
     api_calls = serializers.IntegerField()
     peak_day_calls = serializers.IntegerField()
     api_daily_cap = serializers.IntegerField()
 
 
-class LimitUsageSerializer(serializers.Serializer):
+class PlatformLimitUsageSerializer(serializers.Serializer):
     company_id = serializers.IntegerField()
     company_name = serializers.CharField(allow_blank=True)
     tier = serializers.CharField()
@@ -235,7 +236,7 @@ class LimitUsageSerializer(serializers.Serializer):
     over = serializers.BooleanField()
 
 
-class UsageReportSerializer(RangeFields):
-    periods = UsagePeriodSerializer(many=True)
-    heaviest = HeavyUserSerializer(many=True)
-    limits = LimitUsageSerializer(many=True)
+class PlatformUsageReportSerializer(PlatformRangeFields):
+    periods = PlatformUsagePeriodSerializer(many=True)
+    heaviest = PlatformHeavyUserSerializer(many=True)
+    limits = PlatformLimitUsageSerializer(many=True)

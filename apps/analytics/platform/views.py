@@ -30,7 +30,7 @@ class IsStaff(IsAdminUser):
 class PlatformReportView(APIView):
     permission_classes = [IsStaff]
     renderer_classes = [JSONRenderer, CSVRenderer]
-    query_serializer: type[serializers.ReportQuerySerializer]
+    query_serializer: type[serializers.PlatformReportQuerySerializer]
     answer_serializer: type[drf_serializers.Serializer]
     name: str
 
@@ -59,6 +59,13 @@ class PlatformReportView(APIView):
             )
         return Response(data)
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # An unknown ?format= is bad input (a 400 naming it, from the query serializer),
+        # not DRF's 404.
+        if request.query_params.get("format", "json") not in ("json", "csv"):
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         # Errors are answered in the error format (JSON), whatever the client accepted.
         accepted = getattr(request, "accepted_renderer", None)
@@ -80,8 +87,8 @@ class RevenueView(PlatformReportView):
     """MRR and ARR, and MRR's movements (new, expansion, reactivation, contraction,
     churned), per period and per tier; cash received and receivables (staff only)."""
 
-    query_serializer = serializers.RevenueQuerySerializer
-    answer_serializer = serializers.RevenueReportSerializer
+    query_serializer = serializers.PlatformRevenueQuerySerializer
+    answer_serializer = serializers.PlatformRevenueReportSerializer
     name = "revenue"
 
     @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
@@ -99,8 +106,8 @@ class ChurnView(PlatformReportView):
     """Cancellations and suspensions with reasons, logo and revenue churn rates, and
     trial-to-paid conversion by signup month (staff only)."""
 
-    query_serializer = serializers.ChurnQuerySerializer
-    answer_serializer = serializers.ChurnReportSerializer
+    query_serializer = serializers.PlatformChurnQuerySerializer
+    answer_serializer = serializers.PlatformChurnReportSerializer
     name = "churn"
 
     @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
@@ -124,8 +131,8 @@ class CohortsView(PlatformReportView):
     """Retention by signup month: how many of each month's new companies pay at the end
     of every month after (staff only)."""
 
-    query_serializer = serializers.CohortQuerySerializer
-    answer_serializer = serializers.CohortReportSerializer
+    query_serializer = serializers.PlatformCohortQuerySerializer
+    answer_serializer = serializers.PlatformCohortReportSerializer
     name = "cohorts"
 
     @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
@@ -140,8 +147,8 @@ class UsageView(PlatformReportView):
     """API calls across tenants per period and tier, the heaviest callers, and the
     companies at 80 % or more of a limit (upsell candidates) (staff only)."""
 
-    query_serializer = serializers.UsageQuerySerializer
-    answer_serializer = serializers.UsageReportSerializer
+    query_serializer = serializers.PlatformUsageQuerySerializer
+    answer_serializer = serializers.PlatformUsageReportSerializer
     name = "usage"
 
     @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")

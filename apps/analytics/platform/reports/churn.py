@@ -113,7 +113,7 @@ def trial_conversion(*, start: date, end: date) -> list[dict[str, Any]]:
         .annotate(month=TruncMonth("signup_date"))
         .order_by("month")
         .values("month")
-        .annotate(trials=Count("*"), converted=Count("*", filter=Q(first_paid_on__isnull=False)))
+        .annotate(trials=Count("*"), converted=Count("pk", filter=Q(first_paid_on__isnull=False)))
     )
     return [
         {

@@ -46,7 +46,7 @@ def cohort_report(*, start: date, end: date) -> list[dict[str, Any]]:
         .annotate(cohort=cohort_of)
         .order_by()
         .values("day", "cohort")
-        .annotate(paying=Count("*", filter=Q(mrr__gt=0)), mrr_sum=Sum("mrr"))
+        .annotate(paying=Count("pk", filter=Q(mrr__gt=0)), mrr_sum=Sum("mrr"))
         .values_list("day", "cohort", "paying", "mrr_sum")
     ):
         paying[_as_date(cohort), day] = (count, mrr or ZERO)

@@ -35,8 +35,6 @@ def _near(used: str, allowed: str) -> Q:
 def _limit_row(kind: str, row: dict[str, Any], used: int, allowed: int) -> dict[str, Any]:
     return {
         "company_id": row["company_id"],
-        "tier": row["tier"],
-        "status": row["status"],
         "limit": kind,
         "used": used,
         "allowed": allowed,
@@ -85,31 +83,34 @@ def _limits(start: date, end: date, last: date) -> list[dict[str, Any]]:
         .filter(_near("api_calls", "api_daily_cap"))
         .order_by()
         .values("company_id")
-        .annotate(
-            used=Max("api_calls"),
-            allowed=Max("api_daily_cap"),
-            tier=Max("tier"),
-            status=Max("status"),
-        )
+        .annotate(used=Max("api_calls"), allowed=Max("api_daily_cap"))
     ):
         found.append(_limit_row("api_calls_daily", row, row["used"], row["allowed"]))
     return found
 
 
 def _heaviest(start: date, end: date, limit: int) -> list[dict[str, Any]]:
-    return list(
+    rows = (
         PlatformCompanyDay.objects.filter(day__range=(start, end))
         .order_by()
         .values("company_id")
         .annotate(
-            api_calls=Sum("api_calls"),
-            peak_day_calls=Max("api_calls"),
-            api_daily_cap=Max("api_daily_cap"),
-            tier=Max("tier"),
+            calls=Sum("api_calls"),
+            peak=Max("api_calls"),
+            cap=Max("api_daily_cap"),
         )
-        .filter(api_calls__gt=0)
-        .order_by("-api_calls", "company_id")[:limit]
+        .filter(calls__gt=0)
+        .order_by("-calls", "company_id")[:limit]
     )
+    return [
+        {
+            "company_id": row["company_id"],
+            "api_calls": row["calls"],
+            "peak_day_calls": row["peak"],
+            "api_daily_cap": row["cap"],
+        }
+        for row in rows
+    ]
 
 
 def usage_report(*, start: date, end: date, granularity: str, limit: int) -> UsageReport:
@@ -137,10 +138,18 @@ def usage_report(*, start: date, end: date, granularity: str, limit: int) -> Usa
     heaviest = _heaviest(start, end, limit)
     last = latest_day(end)
     limits = _limits(start, end, last) if last else []
-    names = company_names_for(
-        company_ids={row["company_id"] for row in heaviest} | {row["company_id"] for row in limits}
-    )
+    ids = {row["company_id"] for row in heaviest} | {row["company_id"] for row in limits}
+    names = company_names_for(company_ids=ids)
+    # Tier and status as of the last day rolled up (a company may have changed tier).
+    now = {
+        row["company_id"]: row
+        for row in PlatformCompanyDay.objects.filter(day=last, company_id__in=ids).values(
+            "company_id", "tier", "status"
+        )
+    }
     for row in heaviest + limits:
         row["company_name"] = names.get(row["company_id"], "")
+        row.update(tier=now.get(row["company_id"], {}).get("tier", ""))
+        row.update(status=now.get(row["company_id"], {}).get("status", ""))
     limits.sort(key=lambda row: (not row["over"], -(row["ratio"] or 0), row["company_id"]))
     return UsageReport(periods=periods, heaviest=heaviest, limits=limits)
