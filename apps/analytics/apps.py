@@ -7,5 +7,6 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        # Registers the platform roll-up's builder with the nightly task's registry.
-        from apps.analytics.platform import rollup  # noqa: F401
+        # The platform roll-up's builder joins the nightly task's registry, and the staff
+        # dashboard the admin.
+        from apps.analytics.platform import admin, rollup  # noqa: F401

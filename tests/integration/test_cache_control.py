@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.test.utils import override_settings
 
+from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.integration.routes import api_routes
-from tests.accounts.factories import UserFactory
 from tests.integration.test_tenant_isolation import OBJECT_FACTORIES, STAFF_ROUTES, _resource
 
 pytestmark = pytest.mark.django_db

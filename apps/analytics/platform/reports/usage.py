@@ -8,7 +8,13 @@ from typing import Any
 from django.db.models import F, Max, Q, Sum
 
 from apps.analytics.platform.periods import periods_between
-from apps.analytics.platform.reports.common import latest_day, rate, tier_days, tiers_in
+from apps.analytics.platform.reports.common import (
+    latest_day,
+    rate,
+    sum_flows,
+    tier_days,
+    tiers_in,
+)
 from apps.analytics.platform_models import PlatformCompanyDay
 from apps.companies.selectors import SubscriptionStatus, company_names_for
 
@@ -122,17 +128,14 @@ def usage_report(*, start: date, end: date, granularity: str, limit: int) -> Usa
     periods = []
     for period in periods_between(start, end, granularity):
         for tier in tiers_in(days):
-            calls = 0
-            for day, rows in days.items():
-                if period.start <= day <= period.end and tier in rows:
-                    calls += rows[tier]["api_calls"]  # type: ignore[operator]
+            flows = sum_flows(days, period.start, period.end, tier)
             periods.append(
                 {
                     "period": period.label,
                     "start": period.start,
                     "end": period.end,
                     "tier": tier,
-                    "api_calls": calls,
+                    "api_calls": flows["api_calls"],
                 }
             )
     heaviest = _heaviest(start, end, limit)
