@@ -148,8 +148,8 @@ def test_cohort_retention_by_signup_month(platform):
         for row in rows
     }
     assert table == {
-        # A-G signed up in September; at 30 Sep all but F (suspended) paid.
-        ("2026-09", 0): (7 - 1, 5, D("0.8333"), D("400000.00")),
+        # A, B, C, E, F, G signed up in September; at 30 Sep all but F (suspended) paid.
+        ("2026-09", 0): (6, 5, D("0.8333"), D("400000.00")),
         # At 31 Oct: A, B, E, F pay; C cancelled, G suspended.
         ("2026-09", 1): (6, 4, D("0.6667"), D("250000.00")),
         # D and H signed up in October; D pays.
