@@ -130,3 +130,12 @@ def add_usage(platform: Platform) -> None:
 
 def build(start: date = SEP_30, end: date = OCT_31) -> int:
     return build_platform_range(start=start, end=end)
+
+
+def built_platform(start: date = SEP_1, end: date = OCT_31) -> Platform:
+    """The platform with its money and usage, rolled up from ``start`` to ``end``."""
+    platform = make_platform()
+    add_money(platform)
+    add_usage(platform)
+    build(start, end)
+    return platform

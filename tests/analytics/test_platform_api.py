@@ -12,10 +12,8 @@ from tests.accounts.factories import UserFactory
 from tests.analytics.platform_fixture import (
     OCT_31,
     SEP_1,
-    add_money,
-    add_usage,
     build,
-    make_platform,
+    built_platform,
 )
 from tests.billing.factories import billed_company
 from tests.companies.factories import CompanyFactory, MembershipFactory, make_api_key
@@ -38,11 +36,7 @@ def staff():
 
 @pytest.fixture
 def platform():
-    made = make_platform()
-    add_money(made)
-    add_usage(made)
-    build(SEP_1, OCT_31)
-    return made
+    return built_platform()
 
 
 @pytest.mark.parametrize("report", REPORTS)

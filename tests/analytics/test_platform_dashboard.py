@@ -14,11 +14,7 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.analytics.platform_demo import make_demo
 from tests.analytics.platform_fixture import (
     OCT_31,
-    SEP_1,
-    add_money,
-    add_usage,
-    build,
-    make_platform,
+    built_platform,
 )
 from tests.companies.factories import MembershipFactory
 
@@ -29,17 +25,9 @@ CHARTS = ("mrr", "movements", "cash", "churn", "cohorts", "conversion", "api")
 SCREENSHOT = Path(settings.BASE_DIR) / "artifacts" / "analytics_dashboard.png"
 
 
-def _platform():
-    made = make_platform()
-    add_money(made)
-    add_usage(made)
-    build(SEP_1, OCT_31)
-    return made
-
-
 @pytest.mark.django_db
 def test_staff_see_the_dashboard_with_its_tables():
-    _platform()
+    built_platform()
     client = Client()
     client.force_login(UserFactory(is_staff=True))
     response = client.get(DASHBOARD + RANGE)

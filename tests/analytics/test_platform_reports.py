@@ -13,10 +13,7 @@ from tests.analytics.platform_fixture import (
     OCT_1,
     OCT_31,
     SEP_1,
-    add_money,
-    add_usage,
-    build,
-    make_platform,
+    built_platform,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +23,7 @@ D = Decimal
 
 @pytest.fixture
 def platform():
-    made = make_platform()
-    add_money(made)
-    add_usage(made)
-    build(SEP_1, OCT_31)
-    return made
+    return built_platform()
 
 
 def test_octobers_mrr_bridge_written_out_by_hand(platform):

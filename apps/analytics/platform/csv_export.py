@@ -5,21 +5,8 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rest_framework.renderers import BaseRenderer
-
 # A cell starting with one of these is a formula to a spreadsheet: written as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> Any:
-        return data
 
 
 def _cell(value: Any) -> Any:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.analytics.platform import serializers
-from apps.analytics.platform.csv_export import CSVRenderer, table_csv
+from apps.analytics.platform.csv_export import table_csv
 from apps.analytics.platform.reports.churn import churn_report
 from apps.analytics.platform.reports.cohorts import cohort_report
 from apps.analytics.platform.reports.revenue import revenue_report
 from apps.analytics.platform.reports.usage import usage_report
-from apps.core.renderers import JSONRenderer
+from apps.core.renderers import CSVRenderer, ErrorsAsJSONMixin, JSONRenderer
 
 
 class IsStaff(IsAdminUser):
@@ -27,7 +27,7 @@ class IsStaff(IsAdminUser):
     message = "Only EstateApp staff can see platform reports."
 
 
-class PlatformReportView(APIView):
+class PlatformReportView(ErrorsAsJSONMixin, APIView):
     permission_classes = [IsStaff]
     renderer_classes = [JSONRenderer, CSVRenderer]
     query_serializer: type[serializers.PlatformReportQuerySerializer]
@@ -66,23 +66,17 @@ class PlatformReportView(APIView):
             return JSONRenderer(), JSONRenderer.media_type
         return super().perform_content_negotiation(request, force)
 
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors are answered in the error format (JSON), whatever the client accepted.
-        accepted = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and (accepted is None or isinstance(accepted, CSVRenderer)):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
-
-def _schema(query: type, answer: type, description: str) -> Any:
-    return extend_schema(
-        parameters=[query],
-        responses={(200, "application/json"): answer, (200, "text/csv"): OpenApiTypes.STR},
-        description=description,
+def _schema(query: type, answer: type) -> Any:
+    return extend_schema_view(
+        get=extend_schema(
+            parameters=[query],
+            responses={(200, "application/json"): answer, (200, "text/csv"): OpenApiTypes.STR},
+        )
     )
 
 
+@_schema(serializers.PlatformRevenueQuerySerializer, serializers.PlatformRevenueReportSerializer)
 class RevenueView(PlatformReportView):
     """MRR and ARR, and MRR's movements (new, expansion, reactivation, contraction,
     churned), per period and per tier; cash received and receivables (staff only)."""
@@ -91,10 +85,6 @@ class RevenueView(PlatformReportView):
     answer_serializer = serializers.PlatformRevenueReportSerializer
     name = "revenue"
 
-    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
-    def get(self, request: Request) -> Response | HttpResponse:
-        return super().get(request)
-
     def build(self, query: dict[str, Any]) -> dict[str, Any]:
         report = revenue_report(
             start=query["from"], end=query["to"], granularity=query["granularity"]
@@ -102,6 +92,7 @@ class RevenueView(PlatformReportView):
         return {"periods": report.periods, "by_tier": report.by_tier}
 
 
+@_schema(serializers.PlatformChurnQuerySerializer, serializers.PlatformChurnReportSerializer)
 class ChurnView(PlatformReportView):
     """Cancellations and suspensions with reasons, logo and revenue churn rates, and
     trial-to-paid conversion by signup month (staff only)."""
@@ -109,10 +100,6 @@ class ChurnView(PlatformReportView):
     query_serializer = serializers.PlatformChurnQuerySerializer
     answer_serializer = serializers.PlatformChurnReportSerializer
     name = "churn"
-
-    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
-    def get(self, request: Request) -> Response | HttpResponse:
-        return super().get(request)
 
     def build(self, query: dict[str, Any]) -> dict[str, Any]:
         report = churn_report(
@@ -127,6 +114,7 @@ class ChurnView(PlatformReportView):
         }
 
 
+@_schema(serializers.PlatformCohortQuerySerializer, serializers.PlatformCohortReportSerializer)
 class CohortsView(PlatformReportView):
     """Retention by signup month: how many of each month's new companies pay at the end
     of every month after (staff only)."""
@@ -135,14 +123,11 @@ class CohortsView(PlatformReportView):
     answer_serializer = serializers.PlatformCohortReportSerializer
     name = "cohorts"
 
-    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
-    def get(self, request: Request) -> Response | HttpResponse:
-        return super().get(request)
-
     def build(self, query: dict[str, Any]) -> dict[str, Any]:
         return {"cohorts": cohort_report(start=query["from"], end=query["to"])}
 
 
+@_schema(serializers.PlatformUsageQuerySerializer, serializers.PlatformUsageReportSerializer)
 class UsageView(PlatformReportView):
     """API calls across tenants per period and tier, the heaviest callers, and the
     companies at 80 % or more of a limit (upsell candidates) (staff only)."""
@@ -150,10 +135,6 @@ class UsageView(PlatformReportView):
     query_serializer = serializers.PlatformUsageQuerySerializer
     answer_serializer = serializers.PlatformUsageReportSerializer
     name = "usage"
-
-    @_schema(query_serializer, answer_serializer, "Staff only. See docs/analytics.md.")
-    def get(self, request: Request) -> Response | HttpResponse:
-        return super().get(request)
 
     def build(self, query: dict[str, Any]) -> dict[str, Any]:
         report = usage_report(
