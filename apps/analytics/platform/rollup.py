@@ -6,9 +6,10 @@ day replaces its rows, and a day is computed from the recorded history alone (ne
 the day before's rows), so any day can be rebuilt on its own, in any order.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -120,32 +121,44 @@ def build_platform_day(day: date, company_ids: Sequence[int] | None = None) -> i
             stale = stale.filter(company_id__in=set(company_ids))
         stale.delete()
         PlatformCompanyDay.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        _rebuild_tiers(day, plans)
+        if company_ids is None:  # the day's rows are all here: no need to read them back
+            summed = ([getattr(row, name) for name in TIER_INPUTS] for row in rows)
+        else:
+            summed = (
+                PlatformCompanyDay.objects.filter(day=day)
+                .values_list(*TIER_INPUTS)
+                .iterator(chunk_size=BATCH_SIZE)
+            )
+        _rebuild_tiers(day, plans, summed)
     return len(rows)
 
 
-def _rebuild_tiers(day: date, plans: dict) -> None:
+TIER_INPUTS = (
+    "tier",
+    "status",
+    "status_changed",
+    "signup_date",
+    "mrr",
+    "previous_mrr",
+    "movement",
+    "movement_tier",
+    "cash_collected",
+    "outstanding",
+    "overdue",
+    "api_calls",
+)
+
+
+def _rebuild_tiers(day: date, plans: dict, rows: Iterable[Sequence[Any]]) -> None:
     tiers: dict[str, PlatformTierDay] = {
         code: PlatformTierDay(day=day, tier=code) for code in plans
     }
 
     def tier(code: str) -> PlatformTierDay:
-        return tiers.setdefault(code, PlatformTierDay(day=day, tier=code))
+        if code not in tiers:
+            tiers[code] = PlatformTierDay(day=day, tier=code)
+        return tiers[code]
 
-    rows = PlatformCompanyDay.objects.filter(day=day).values_list(
-        "tier",
-        "status",
-        "status_changed",
-        "signup_date",
-        "mrr",
-        "previous_mrr",
-        "movement",
-        "movement_tier",
-        "cash_collected",
-        "outstanding",
-        "overdue",
-        "api_calls",
-    )
     for (
         code,
         status,
@@ -159,7 +172,7 @@ def _rebuild_tiers(day: date, plans: dict) -> None:
         outstanding,
         overdue,
         calls,
-    ) in rows.iterator(chunk_size=BATCH_SIZE):
+    ) in rows:
         row = tier(code)
         row.companies += 1
         if status in STATUS_COUNTERS:
