@@ -97,6 +97,12 @@ def test_each_table_as_csv(staff, platform, report, table, first_row):
     assert {name: rows[0][name] for name in first_row} == first_row
 
 
+def test_accept_text_csv_answers_csv(staff, platform):
+    response = staff.get(url("revenue"), RANGE, HTTP_ACCEPT="text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode().startswith("period,start,end,opening_mrr")
+
+
 def test_a_formula_in_a_reason_is_written_as_text(staff, platform):
     PlatformCompanyDay.objects.filter(reason="Too expensive").update(reason="=HYPERLINK(1)")
     response = staff.get(url("churn"), {**RANGE, "format": "csv", "table": "events"})

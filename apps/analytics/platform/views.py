@@ -48,7 +48,8 @@ class PlatformReportView(ErrorsAsJSONMixin, APIView):
             **self.build(query),
         }
         data = self.answer_serializer(body).data
-        if query["format"] == "csv":
+        # ?format=csv, or an Accept header asking for CSV alone.
+        if query["format"] == "csv" or isinstance(request.accepted_renderer, CSVRenderer):
             table = query["table"]
             columns = self.answer_serializer().fields[table].child.fields.keys()
             filename = f"{self.name}-{table}-{query['from']:%Y%m%d}-{query['to']:%Y%m%d}.csv"
