@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/audit_overhead.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/analytics_platform.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for
 # its first pass): `make fuzz FUZZ=postgres` or `FUZZ=embedded` runs one pass only.

@@ -24,3 +24,12 @@ start_services() {
   fi
   wait_for Redis redis-cli -h 127.0.0.1 -p 6379 ping
 }
+
+# The admin pages' browser tests (marker "browser") drive the system's Chromium through
+# Playwright; with REQUIRE_SERVICES=1 a missing one fails them, so CI installs it.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  command -v chromium >/dev/null 2>&1 || { echo "Chromium did not install" >&2; return 1; }
+}

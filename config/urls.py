@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.analytics.platform.admin import dashboard_urls
 from apps.core import health
 from apps.core.views import api_not_found
 
@@ -26,6 +27,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before the admin's own URLs, which would answer this path with a 404.
+    *dashboard_urls(),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

@@ -1,7 +1,8 @@
 """Shared fixtures, and the service markers.
 
 Tests marked ``postgres`` or ``redis`` need the real service (DATABASE_URL pointing at
-PostgreSQL, REDIS_URL set and reachable). Without it they are skipped with the reason;
+PostgreSQL, REDIS_URL set and reachable); ``browser`` needs Playwright and the system's
+Chromium. Without it they are skipped with the reason;
 with REQUIRE_SERVICES=1 (CI) a missing service fails them instead.
 """
 
@@ -42,9 +43,28 @@ def _redis_available() -> tuple[bool, str]:
     return True, ""
 
 
+def chromium_path() -> str | None:
+    """The system's Chromium (CHROMIUM_PATH, else chromium on the PATH): never a browser
+    that Playwright downloads."""
+    import shutil
+
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def _browser_available() -> tuple[bool, str]:
+    from importlib.util import find_spec
+
+    if find_spec("playwright") is None:
+        return False, "needs the playwright package (pip install -e '.[dev]')"
+    if chromium_path() is None:
+        return False, "needs Chromium (apt-get install chromium, or set CHROMIUM_PATH)"
+    return True, ""
+
+
 SERVICE_CHECKS: dict[str, Callable[[], tuple[bool, str]]] = {
     "postgres": _postgres_available,
     "redis": _redis_available,
+    "browser": _browser_available,
 }
 
 

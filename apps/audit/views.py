@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from apps.audit import services
@@ -18,22 +17,16 @@ from apps.audit.models import AuditEntry
 from apps.audit.selectors import entries_for_company
 from apps.audit.serializers import AuditEntrySerializer
 from apps.core.permissions import IsCompanyAdmin
-from apps.core.renderers import JSONRenderer
+from apps.core.renderers import CSVRenderer, ErrorsAsJSONMixin
 from apps.core.tenancy import require_tenant
 
 
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuditEntryViewSet(
+    ErrorsAsJSONMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """What happened in the company, who did it and from where; newest first."""
 
     queryset = AuditEntry.objects.none()  # for the schema; get_queryset scopes it
@@ -75,11 +68,3 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if self.action == "export":
             return CSVRenderer(), CSVRenderer.media_type
         return super().perform_content_negotiation(request, force)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors are answered in the error format, whatever the client accepted.
-        accepted = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and (accepted is None or isinstance(accepted, CSVRenderer)):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)

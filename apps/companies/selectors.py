@@ -429,3 +429,111 @@ def active_member_user_ids(*, company_id: int, user_ids: Iterable[int]) -> set[i
             company_id=company_id, user_id__in=ids, is_active=True
         ).values_list("user_id", flat=True)
     )
+
+
+# --- for platform analytics -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionDayState:
+    """A company's subscription at the end of a day and of the day before (company-local
+    days), from its recorded history: what platform analytics rolls up each night."""
+
+    company_id: int
+    signup_date: date
+    started_on_trial: bool
+    tier: str
+    status: str
+    previous_tier: str | None  # None: the company did not exist at the end of the day before
+    previous_status: str | None
+    # The first day that ended in a paid status (active or past due), up to this day.
+    first_paid_on: date | None
+    # Why it is suspended or cancelled, as recorded now: known for the current suspension
+    # and for a cancellation; "" for a past suspension since lifted.
+    reason: str
+    max_plots: int
+    max_api_calls_daily: int
+
+
+def subscription_states_on(
+    *, day: date, company_ids: Iterable[int] | None = None
+) -> list[SubscriptionDayState]:
+    """Every company (or those given) that existed at the end of ``day``, with its tier
+    and status then and at the end of the day before: two queries, whatever the count.
+
+    A change during a day applies to the whole of it (as billing counts days); a company
+    without recorded history counts as it is now from its creation.
+    """
+    tz = timezone.get_current_timezone()
+    day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+    day_start = day_end - timedelta(days=1)
+    companies = Company.objects.filter(created_at__lt=day_end).order_by("pk")
+    history = SubscriptionChange.objects.filter(changed_at__lt=day_end)
+    if company_ids is not None:
+        ids = set(company_ids)
+        companies = companies.filter(pk__in=ids)
+        history = history.filter(company_id__in=ids)
+    changes: dict[int, list[tuple[datetime, str, str]]] = {}
+    for company_id, changed_at, tier, status in history.order_by(
+        "company_id", "changed_at", "id"
+    ).values_list("company_id", "changed_at", "tier", "status"):
+        changes.setdefault(company_id, []).append((changed_at, tier, status))
+    states = []
+    for row in companies.values_list(
+        "pk",
+        "created_at",
+        "subscription_tier",
+        "subscription_status",
+        "suspension_reason",
+        "cancellation_reason",
+        "max_plots",
+        "max_api_calls_daily",
+    ):
+        pk, created_at, tier_now, status_now, suspended_for, cancelled_for = row[:6]
+        own = changes.get(pk) or [(created_at, tier_now, status_now)]
+        states.append(
+            _day_state(row, own, day_start, tz, current=(status_now, suspended_for, cancelled_for))
+        )
+    return states
+
+
+def _day_state(
+    row: tuple[Any, ...],
+    changes: list[tuple[datetime, str, str]],
+    day_start: datetime,
+    tz: Any,
+    current: tuple[str, str, str],
+) -> SubscriptionDayState:
+    pk, created_at = row[0], row[1]
+    _, tier, status = changes[-1]
+    before = [change for change in changes if change[0] < day_start]
+    previous = before[-1] if before and created_at < day_start else None
+    status_now, suspended_for, cancelled_for = current
+    reason = ""
+    if status == SubscriptionStatus.CANCELLED:
+        reason = cancelled_for
+    elif status == SubscriptionStatus.SUSPENDED == status_now:
+        reason = suspended_for
+    return SubscriptionDayState(
+        company_id=pk,
+        signup_date=timezone.localtime(created_at, tz).date(),
+        started_on_trial=changes[0][2] == SubscriptionStatus.TRIALING,
+        tier=tier,
+        status=status,
+        previous_tier=previous[1] if previous else None,
+        previous_status=previous[2] if previous else None,
+        first_paid_on=_first_paid_day(changes, tz),
+        reason=reason,
+        max_plots=row[6],
+        max_api_calls_daily=row[7],
+    )
+
+
+def _first_paid_day(changes: list[tuple[datetime, str, str]], tz: Any) -> date | None:
+    # A paid status counts from the day it was set unless a later change the same day
+    # replaced it (the day ends in the later one).
+    days = [timezone.localtime(changed_at, tz).date() for changed_at, _, _ in changes]
+    for n, (_, _, status) in enumerate(changes):
+        if status in BILLABLE_STATUSES and (n + 1 == len(changes) or days[n + 1] > days[n]):
+            return days[n]
+    return None

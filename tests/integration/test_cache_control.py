@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.test.utils import override_settings
 
+from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.integration.routes import api_routes
-from tests.integration.test_tenant_isolation import OBJECT_FACTORIES, _resource
+from tests.integration.test_tenant_isolation import OBJECT_FACTORIES, STAFF_ROUTES, _resource
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 # checks its no-store.
 NEEDS_A_TOKEN = {"notification-unsubscribe"}
 GET_ROUTES = [
-    route for route in api_routes() if "get" in route.methods and route.name not in NEEDS_A_TOKEN
+    route
+    for route in api_routes()
+    if "get" in route.methods and route.name not in NEEDS_A_TOKEN | STAFF_ROUTES
 ]
 
 
@@ -29,6 +32,14 @@ def test_every_api_get_route_answers_no_store(company, admin_client, route):
     )
 
     response = admin_client.get(path)
+
+    assert response.status_code == 200, response.content
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("route", [r for r in api_routes() if r.name in STAFF_ROUTES], ids=str)
+def test_staff_routes_answer_no_store(route):
+    response = client_for(UserFactory(is_staff=True)).get(route.path())
 
     assert response.status_code == 200, response.content
     assert response["Cache-Control"] == "no-store"

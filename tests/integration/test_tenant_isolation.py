@@ -78,6 +78,14 @@ SELF_ROUTES = {
     "search-analytics",
 }
 
+# Routes for our staff only (is_staff), across every company: a company's member gets 403.
+STAFF_ROUTES = {
+    "platform-revenue",
+    "platform-churn",
+    "platform-cohorts",
+    "platform-usage",
+}
+
 
 def _membership(company: Any) -> int:
     return MembershipFactory(company=company, role="client").pk
@@ -180,7 +188,7 @@ def _resource(route: Route) -> str:
 
 def test_every_route_is_classified():
     for route in api_routes():
-        if route.name in PUBLIC_ROUTES or route.name in SELF_ROUTES:
+        if route.name in PUBLIC_ROUTES | SELF_ROUTES | STAFF_ROUTES:
             continue
         assert _resource(route) in OBJECT_FACTORIES, (
             f"{route.template} ({route.name}) has no tenant-isolation coverage: add a factory"
@@ -194,6 +202,17 @@ def test_anonymous_callers_get_401(api_client, route):
         response = getattr(api_client, method)(route.path(pk), {}, format="json")
         assert response.status_code == 401, f"{method.upper()} {route.template}"
         assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("route", [r for r in api_routes() if r.name in STAFF_ROUTES], ids=str)
+def test_staff_routes_refuse_every_company_member(route):
+    company = CompanyFactory()
+    for role in ("company_admin", "marketer", "client"):
+        client = client_for(MembershipFactory(company=company, role=role).user)
+        for method in route.methods:
+            response = getattr(client, method)(route.path(), format="json")
+            assert response.status_code == 403, f"{role} {method.upper()} {route.template}"
+            assert response.json()["error"]["code"] == "permission_denied"
 
 
 @pytest.mark.parametrize("route", [r for r in api_routes() if r.is_detail], ids=str)

@@ -1,0 +1,1 @@
+"""Staff reports over the platform roll-ups (never over raw rows)."""
