@@ -11,6 +11,7 @@ The cache being down reads as no version (every read computes afresh, uncached).
 """
 
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -31,6 +32,31 @@ def read_version(scope: str, company_id: int) -> str | None:
     if version is None:
         cache.add(key, uuid.uuid4().hex, _VERSION_TIMEOUT)
         version = cache.get(key)
+    return version
+
+
+def read_version_key(scope: str, company_id: int) -> str:
+    """The cache key holding the version, for a caller that reads it with its own keys in
+    one round trip (then ``read_version_remember`` it on the request)."""
+    return _key(scope, company_id)
+
+
+def read_version_remember(request: Any, scope: str, company_id: int, version: str) -> None:
+    """Keep a version read for this request, so its other reads of the scope use it."""
+    memo = getattr(request, "_read_versions", None)
+    if memo is None:
+        memo = request._read_versions = {}
+    memo[scope, company_id] = version
+
+
+def read_version_for(request: Any, scope: str, company_id: int) -> str | None:
+    """``read_version``, read at most once per request."""
+    memo = getattr(request, "_read_versions", None) or {}
+    version = memo.get((scope, company_id))
+    if version is None:
+        version = read_version(scope, company_id)
+        if version is not None:
+            read_version_remember(request, scope, company_id, version)
     return version
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.ip_limits import limit_by_ip
+from apps.core.list_rows import ValuesListMixin
 from apps.core.listing_cache import CachedListMixin
 from apps.core.pagination import KeysetPagination
 from apps.core.permissions import (
@@ -73,7 +74,7 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         services.estate_delete(company_id=instance.company_id, estate_id=instance.pk)
 
 
-class PlotViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class PlotViewSet(CachedListMixin, ValuesListMixin, TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Plot.objects.select_related("estate")
     read_scope = CATALOGUE
     pagination_class = KeysetPagination
@@ -214,6 +215,7 @@ def _purchases_sold_by(tenant: Tenant) -> Q:
 
 class PurchaseViewSet(
     CachedListMixin,
+    ValuesListMixin,
     SeesOwnRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
