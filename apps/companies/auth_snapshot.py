@@ -6,11 +6,21 @@ it was made under, and before ``valid_until`` (a trial or paid period ending tur
 tenant inactive with no write). Every change to the account, its memberships or their
 companies bumps the version on commit (see receivers.py), so the next request resolves
 afresh. The cache down reads as misses: everything is resolved from the database.
+
+Each process also keeps the entries it used last (``recent_entry``). One of them is
+trusted only inside the atomic step that counts the request against the rate limits,
+which first checks that the user's auth version is still the entry's and the token is
+not revoked (apps.usage.services.api_request_count_early): a warm request checks its
+sign-in and its limits in one round trip. Should the check fail, nothing is counted and
+the request is authenticated as above.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +32,7 @@ from apps.core.auth_versions import auth_version_key, auth_version_new
 from apps.core.tenancy import Tenant
 
 ENTRY_TIMEOUT = 300
+RECENT_ENTRIES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +43,42 @@ class AuthEntry:
     valid_until: float | None
 
 
+_recent: OrderedDict[tuple[int, str], AuthEntry] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def recent_entry(user_id: int, header: str) -> AuthEntry | None:
+    """The entry this process used last for the user and X-Company-ID, if not expired;
+    to be trusted only once its version is confirmed (see the module's docstring)."""
+    with _recent_lock:
+        entry = _recent.get((user_id, header))
+        if entry is not None:
+            _recent.move_to_end((user_id, header))
+    if entry is None or (entry.valid_until is not None and entry.valid_until <= time.time()):
+        return None
+    # A copy of the account, so nothing one request does to it reaches another.
+    return AuthEntry(entry.version, copy.copy(entry.user), entry.tenant, entry.valid_until)
+
+
+def _remember(user_id: int, header: str, entry: AuthEntry) -> None:
+    with _recent_lock:
+        _recent[user_id, header] = entry
+        _recent.move_to_end((user_id, header))
+        while len(_recent) > RECENT_ENTRIES:
+            _recent.popitem(last=False)
+
+
+def forget_recent_entries() -> None:
+    """Drop this process's recent entries (tests)."""
+    with _recent_lock:
+        _recent.clear()
+
+
 def _entry_key(user_id: int, header: str) -> str:
     return f"auth:entry:{user_id}:{header}"
 
 
-def _cacheable(header: str) -> bool:
+def cacheable_header(header: str) -> bool:
     # Only a well-formed company id names an entry; anything else is refused uncached.
     return not header or (header.isascii() and header.isdigit() and len(header) <= 18)
 
@@ -52,7 +94,7 @@ class AuthSnapshot:
 
     @classmethod
     def fetch(cls, *, user_id: int, jti: str, header: str) -> AuthSnapshot:
-        if not _cacheable(header):
+        if not cacheable_header(header):
             return cls(user_id, jti, header, cache.get_many(revocation_cache_keys(jti)), None, None)
         keys = [_entry_key(user_id, header), auth_version_key(user_id)]
         found = cache.get_many([*keys, *revocation_cache_keys(jti)])
@@ -65,6 +107,8 @@ class AuthSnapshot:
             and entry.version == version
             and (entry.valid_until is None or entry.valid_until > time.time())
         )
+        if usable:
+            _remember(user_id, header, entry)
         return cls(user_id, jti, header, found, version, entry if usable else None)
 
     def revoked(self) -> bool:
@@ -79,8 +123,6 @@ class AuthSnapshot:
         until = valid_until.timestamp() if valid_until is not None else None
         if until is not None and until <= time.time():
             until = None  # already inactive: nothing left to turn
-        cache.set(
-            _entry_key(self.user_id, self.header),
-            AuthEntry(version=version, user=user, tenant=tenant, valid_until=until),
-            ENTRY_TIMEOUT,
-        )
+        entry = AuthEntry(version=version, user=user, tenant=tenant, valid_until=until)
+        cache.set(_entry_key(self.user_id, self.header), entry, ENTRY_TIMEOUT)
+        _remember(self.user_id, self.header, entry)

@@ -15,14 +15,17 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from apps.companies.auth_snapshot import AuthSnapshot
+from apps.accounts.selectors import revocation_guard
+from apps.companies.auth_snapshot import AuthSnapshot, cacheable_header, recent_entry
 from apps.companies.errors import ErrorCode
 from apps.companies.limits import rate_limits_for
 from apps.companies.models import Company, Membership, SubscriptionStatus
 from apps.companies.services import api_key_authenticate
+from apps.core.auth_versions import auth_version_key
 from apps.core.errors import PermissionDeniedError
 from apps.core.roles import Role
 from apps.core.tenancy import ApiKeyPrincipal, Tenant, attach_tenant, tag_user
+from apps.usage.services import Guard, api_request_count_early
 
 COMPANY_HEADER = "X-Company-ID"
 API_KEY_HEADER = "X-API-Key"
@@ -100,6 +103,9 @@ class TenantJWTAuthentication(JWTAuthentication):
         token = self.get_validated_token(raw_token)
         company_header = request.headers.get(COMPANY_HEADER) or ""
         user_id = token.get(api_settings.USER_ID_CLAIM)
+        user = self._from_recent(request, token, user_id, company_header)
+        if user is not None:
+            return user, token
         snapshot = AuthSnapshot.fetch(user_id=user_id, jti=token["jti"], header=company_header)
         if snapshot.revoked():
             raise AuthenticationFailed(
@@ -115,6 +121,31 @@ class TenantJWTAuthentication(JWTAuthentication):
         tag_user(user.pk)
         attach_tenant(request, tenant)
         return user, token
+
+    def _from_recent(
+        self, request: Request, token: Any, user_id: Any, company_header: str
+    ) -> Any | None:
+        """The account from this process's recent entry, confirmed current and the token
+        not revoked in the same round trip that counts the request (see
+        apps.companies.auth_snapshot); None to authenticate the usual way."""
+        if user_id is None or not cacheable_header(company_header):
+            return None
+        entry = recent_entry(user_id, company_header)
+        revocation = revocation_guard(token["jti"])
+        if entry is None or entry.tenant is None or revocation is None:
+            return None
+        revoked_marker, loaded_flag = revocation
+        guard = Guard(
+            equal=((auth_version_key(user_id), entry.version),),
+            absent=(revoked_marker,),
+            present=(loaded_flag,),
+        )
+        if not api_request_count_early(request=request, tenant=entry.tenant, guard=guard):
+            return None
+        self._check_user(entry.user, token)
+        tag_user(entry.user.pk)
+        attach_tenant(request, entry.tenant)
+        return entry.user
 
     @staticmethod
     def _check_user(user: Any, token: Any) -> None:

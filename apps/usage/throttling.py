@@ -35,6 +35,7 @@ from apps.usage.counters import (
     CALLER_HOURLY,
     MEMBERS_DAILY,
     CounterStore,
+    Guard,
     Hit,
     Window,
     caller_id,
@@ -91,7 +92,7 @@ def _refusal(hit: Hit, windows: Sequence[Window], state: RateLimitState) -> Rate
 Counting = tuple[tuple[Window, ...], Callable[[CounterStore], Hit]]
 
 
-def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
+def _company_request(tenant: Tenant, now: datetime, guard: Guard | None = None) -> Counting | None:
     if tenant.hourly_limit is None or tenant.daily_limit is None:
         return None
     windows = company_windows(
@@ -102,7 +103,7 @@ def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
         daily_limit=tenant.daily_limit,
         now=now,
     )
-    return windows.limits, lambda store: store.hit_company(windows)
+    return windows.limits, lambda store: store.hit_company(windows, guard)
 
 
 def _no_company_request(user_id: int, now: datetime) -> Counting:
@@ -112,8 +113,41 @@ def _no_company_request(user_id: int, now: datetime) -> Counting:
     return (window,), lambda store: store.hit_window(window)
 
 
+def count_early(request: Request, tenant: Tenant, guard: Guard) -> bool:
+    """Count ``request`` for ``tenant`` while it is being authenticated, in the same
+    atomic step that checks ``guard`` (the caller's cached sign-in still current, its
+    token not revoked), so that checking the sign-in and counting are one round trip.
+
+    True: the guard held and the request was checked and counted (or refused); the
+    throttle then answers from that. False: nothing was counted (the guard did not hold,
+    the store could not answer, or the view is not throttled by TenantRateThrottle), and
+    authentication goes its usual way, the throttle counting after it.
+    """
+    view = (request.parser_context or {}).get("view")
+    if view is None or not any(isinstance(t, TenantRateThrottle) for t in view.get_throttles()):
+        return False
+    now = timezone.now()
+    counted = _company_request(tenant, now, guard)
+    if counted is None:
+        return False
+    windows, hit_store = counted
+    try:
+        hit = hit_store(counter_store())
+    except Exception as exc:
+        _report_store_failure(exc)
+        return False
+    if hit is None:
+        return False
+    request._request.counted_early = (windows, hit, now)
+    return True
+
+
 class TenantRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
+        early = getattr(request._request, "counted_early", None)
+        if early is not None:
+            windows, hit, now = early
+            return self._answer(request, get_tenant(request), windows, hit, now)
         now = timezone.now()
         tenant = get_tenant(request)
         user = request.user
@@ -131,6 +165,16 @@ class TenantRateThrottle(BaseThrottle):
         except Exception as exc:
             _report_store_failure(exc)
             return True
+        return self._answer(request, tenant, windows, hit, now)
+
+    @staticmethod
+    def _answer(
+        request: Request,
+        tenant: Tenant | None,
+        windows: Sequence[Window],
+        hit: Hit,
+        now: datetime,
+    ) -> bool:
         state = rate_limit_state(windows, hit.counts, now)
         request._request.rate_limit = state
         if hit.admitted:
