@@ -43,17 +43,43 @@ class AuthEntry:
     valid_until: float | None
 
 
-_recent: OrderedDict[tuple[int, str], AuthEntry] = OrderedDict()
-_recent_lock = threading.Lock()
+class RecentEntries:
+    """A process's last used entries, at most ``size``, the least recently used dropped."""
+
+    every: list[RecentEntries] = []
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        RecentEntries.every.append(self)
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Any, entry: Any) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_recent = RecentEntries(RECENT_ENTRIES)
 
 
 def recent_entry(user_id: int, header: str) -> AuthEntry | None:
     """The entry this process used last for the user and X-Company-ID, if not expired;
     to be trusted only once its version is confirmed (see the module's docstring)."""
-    with _recent_lock:
-        entry = _recent.get((user_id, header))
-        if entry is not None:
-            _recent.move_to_end((user_id, header))
+    entry = _recent.get((user_id, header))
     if entry is None or (entry.valid_until is not None and entry.valid_until <= time.time()):
         return None
     # A copy of the account, so nothing one request does to it reaches another.
@@ -61,17 +87,13 @@ def recent_entry(user_id: int, header: str) -> AuthEntry | None:
 
 
 def _remember(user_id: int, header: str, entry: AuthEntry) -> None:
-    with _recent_lock:
-        _recent[user_id, header] = entry
-        _recent.move_to_end((user_id, header))
-        while len(_recent) > RECENT_ENTRIES:
-            _recent.popitem(last=False)
+    _recent.put((user_id, header), entry)
 
 
 def forget_recent_entries() -> None:
-    """Drop this process's recent entries (tests)."""
-    with _recent_lock:
-        _recent.clear()
+    """Drop this process's recent entries, of users and of API keys (tests)."""
+    for recent in RecentEntries.every:
+        recent.clear()
 
 
 def _entry_key(user_id: int, header: str) -> str:
