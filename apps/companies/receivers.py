@@ -10,7 +10,9 @@ from typing import Any
 
 from apps.companies.api_key_cache import api_key_versions_bump
 from apps.companies.models import ApiKey, Membership
+from apps.companies.selectors import COMPANY_ROW
 from apps.core.auth_versions import auth_versions_bump
+from apps.core.read_versions import read_version_bump
 
 
 def membership_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
@@ -18,6 +20,7 @@ def membership_changed(sender: Any, instance: Membership, **kwargs: Any) -> None
 
 
 def company_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    read_version_bump(COMPANY_ROW, instance.pk)
     auth_versions_bump(
         Membership.objects.filter(company_id=instance.pk).values_list("user_id", flat=True)
     )

@@ -35,6 +35,7 @@ from apps.marketers.selectors import affiliation_ids_for_user
 
 class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Estate.objects.all()
+    read_scope = CATALOGUE  # the page-number form's total is cached under it
     serializer_class = serializers.EstateSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]

@@ -188,3 +188,10 @@ def test_with_the_cache_down_the_numbers_are_read_uncached(admin_client, company
             assert stats(admin_client)["plots"]["available"] == 1
     finally:
         reset_counter_store()
+
+
+def test_a_plot_limit_change_is_seen_by_the_next_usage_read(admin_client, company):
+    assert admin_client.get("/api/usage/").json()["max_plots"] == company.max_plots
+    company.max_plots = 12345
+    company.save()
+    assert admin_client.get("/api/usage/").json()["max_plots"] == 12345
