@@ -132,6 +132,9 @@ class TenantJWTAuthentication(JWTAuthentication):
             snapshot.store(user=user, tenant=tenant, valid_until=changes_at)
         tag_user(user.pk)
         attach_tenant(request, tenant)
+        if tenant is not None:
+            # Counted now, as on the warm path: before the permission checks.
+            api_request_count_early(request=request, tenant=tenant)
         return user, token
 
     def _from_recent(
@@ -183,7 +186,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         tenant = self._from_recent(request, raw_key, prefix) if prefix else None
         if tenant is None:
             tenant = self._resolve(raw_key, prefix)
-        attach_tenant(request, tenant)
+            attach_tenant(request, tenant)
+            # Counted now, as on the warm path: before the permission checks.
+            api_request_count_early(request=request, tenant=tenant)
+        else:
+            attach_tenant(request, tenant)
         principal = ApiKeyPrincipal(api_key_id=tenant.api_key_id, company_id=tenant.company_id)
         return principal, principal
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
+from apps.core.aggregates import counts_by
 from apps.core.emails import normalize_email
 from apps.core.money import round_kobo
 from apps.core.read_versions import READ_CACHE_TIMEOUT, cached_under_versions, read_version
@@ -210,14 +211,7 @@ def catalogue_stats(*, company_id: int) -> CatalogueStats:
 
 
 def _catalogue_stats(company_id: int) -> CatalogueStats:
-    plots = dict.fromkeys(PlotStatus.values, 0)
-    plots.update(
-        Plot.objects.filter(company_id=company_id)
-        .order_by()
-        .values("status")
-        .annotate(count=Count("*"))
-        .values_list("status", "count")
-    )
+    plots = counts_by(Plot.objects.filter(company_id=company_id), "status", PlotStatus.values)
     sales = dict.fromkeys(PurchaseStatus.values, 0)
     value = Decimal("0")
     for status, count, total in (

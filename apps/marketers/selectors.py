@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
+from apps.core.aggregates import counts_by
 from apps.core.money import round_kobo
 from apps.core.read_versions import cached_under_versions
 from apps.marketers.models import (
@@ -100,13 +101,10 @@ def marketer_stats(*, company_id: int) -> MarketerStats:
 
 
 def _marketer_stats(company_id: int) -> MarketerStats:
-    affiliations = dict.fromkeys(AffiliationStatus.values, 0)
-    affiliations.update(
-        MarketerAffiliation.objects.filter(company_id=company_id)
-        .order_by()
-        .values("status")
-        .annotate(count=Count("*"))
-        .values_list("status", "count")
+    affiliations = counts_by(
+        MarketerAffiliation.objects.filter(company_id=company_id),
+        "status",
+        AffiliationStatus.values,
     )
     commissions = dict.fromkeys(CommissionStatus.values, Decimal("0.00"))
     commissions.update(

@@ -24,10 +24,12 @@ class FlushSummary:
     days: tuple[date, ...]
 
 
-def api_request_count_early(*, request: Request, tenant: Tenant, guard: Guard) -> bool:
-    """Check and count an API request for ``tenant`` in the same atomic step as
-    ``guard``'s check (one round trip), for authentication from a cached sign-in; False
-    if nothing was counted (authenticate as usual, the throttle counts afterwards)."""
+def api_request_count_early(
+    *, request: Request, tenant: Tenant, guard: Guard | None = None
+) -> bool:
+    """Check and count an API request for ``tenant`` as it is authenticated, in the same
+    atomic step as ``guard``'s check if given (one round trip from a cached sign-in);
+    False if nothing was counted (then the throttle counts it)."""
     return count_early(request, tenant, guard)
 
 

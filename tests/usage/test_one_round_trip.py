@@ -140,3 +140,24 @@ def test_a_role_change_is_seen_next_even_by_a_warm_process(db: Any) -> None:
     membership_change_role(company_id=member.company_id, membership_id=member.pk, role="marketer")
     assert api.get(CLIENTS).status_code == 403
     assert api.get(ME).json()["roles"] == ["marketer"]
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_request_refused_by_a_permission_is_counted_cold_or_warm(
+    db: Any, local_counters: None, warm: bool
+) -> None:
+    # Counted once the caller is known, before the permission checks, whichever path
+    # authenticated it: the same answer from a cold process as from a warm one.
+    member = MembershipFactory(role="marketer")
+    api = client_for(member.user)
+    first = api.get(ME)
+    if warm:
+        api.get(ME)
+    before = int(api.get(ME)["X-RateLimit-Remaining"])
+    if not warm:
+        from apps.companies.auth_snapshot import forget_recent_entries
+
+        forget_recent_entries()
+    assert api.get(CLIENTS).status_code == 403
+    after = int(api.get(ME)["X-RateLimit-Remaining"])
+    assert first.status_code == 200 and after == before - 2
