@@ -33,9 +33,9 @@ from apps.estates.selectors import NO_PLOTS
 from apps.marketers.selectors import affiliation_ids_for_user
 
 
-class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class EstateViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Estate.objects.all()
-    read_scope = CATALOGUE  # the page-number form's total is cached under it
+    read_scope = CATALOGUE  # pages (with their plot counts) and totals are cached under it
     serializer_class = serializers.EstateSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
