@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from apps.companies.auth_snapshot import forget_recent_entries
 from apps.core.fallback_cache import forget_redis_failures
 from apps.core.outage_log import forget_outage_reports
 from tests.accounts.factories import UserFactory
@@ -97,6 +98,7 @@ def _clean_cache() -> None:
         caches[alias].clear()
     forget_redis_failures()
     forget_outage_reports()
+    forget_recent_entries()
 
 
 @pytest.fixture

@@ -4,7 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.accounts.models import BILLING_STAFF_GROUP, User, normalize_email
-from apps.accounts.tokens import is_access_token_revoked, revocation_cache_keys
+from apps.accounts.tokens import (
+    is_access_token_revoked,
+    revocation_cache_keys,
+    revocation_guard,
+)
 
 __all__ = [
     "UserContact",
@@ -14,6 +18,7 @@ __all__ = [
     "billing_staff_user_ids",
     "is_access_token_revoked",
     "revocation_cache_keys",
+    "revocation_guard",
     "user_contacts_for",
     "user_display_for",
     "user_id_for_email",

@@ -101,6 +101,15 @@ def revocation_cache_keys(jti: str) -> list[str]:
     return [DENYLIST_KEY.format(jti=jti), DENYLIST_LOADED_KEY]
 
 
+def revocation_guard(jti: str) -> tuple[str, str] | None:
+    """For checking the revocation inside another atomic cache step: (the key that must be
+    missing, the key that must be set) for the token to count as not revoked, or None
+    when this process trusts no "loaded" flag (ask ``is_access_token_revoked``)."""
+    if _denylist_incomplete:
+        return None
+    return DENYLIST_KEY.format(jti=jti), DENYLIST_LOADED_KEY
+
+
 def is_access_token_revoked(jti: str, found: dict[str, Any] | None = None) -> bool:
     """Whether the access token with this id was logged out.
 

@@ -22,6 +22,7 @@ from apps.companies.models import (
     SubscriptionStatus,
 )
 from apps.core.auth_versions import auth_version_key, auth_version_new
+from apps.core.read_versions import cached_under_versions
 from apps.core.roles import Role
 
 
@@ -125,6 +126,21 @@ def company_limits(*, company_id: int, at: datetime | None = None) -> CompanyLim
         max_agents=company.max_agents,
         max_api_calls_daily=company.max_api_calls_daily,
         hourly_request_limit=plan.hourly_request_limit,
+    )
+
+
+# A read scope (apps.core.read_versions) covering the company row itself: any write to it
+# bumps it (receivers.py).
+COMPANY_ROW = "company"
+
+
+def company_max_plots(*, company_id: int) -> int:
+    """The company's plot limit, from the cache until the company row changes."""
+    return cached_under_versions(
+        "max-plots",
+        company_id,
+        [COMPANY_ROW],
+        lambda: Company.objects.filter(pk=company_id).values_list("max_plots", flat=True).get(),
     )
 
 

@@ -146,3 +146,41 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
     class Meta(ApiKeySerializer.Meta):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
         read_only_fields = fields
+
+
+class PlotsByStatusSerializer(serializers.Serializer):
+    available = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    sold = serializers.IntegerField()
+
+
+class SalesByStatusSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class AffiliationsByStatusSerializer(serializers.Serializer):
+    pending = serializers.IntegerField(help_text="Applications waiting for a decision.")
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    suspended = serializers.IntegerField()
+
+
+class CommissionAmountsSerializer(serializers.Serializer):
+    pending = serializers.DecimalField(max_digits=16, decimal_places=2)
+    approved = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cancelled = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class CompanyStatsSerializer(serializers.Serializer):
+    estates = serializers.IntegerField()
+    plots = PlotsByStatusSerializer(help_text="Plots by status.")
+    clients = serializers.IntegerField()
+    sales = SalesByStatusSerializer(help_text="Purchases by status.")
+    sales_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="The completed sales' agreed prices, summed."
+    )
+    marketers = AffiliationsByStatusSerializer(help_text="Affiliations by status.")
+    commissions = CommissionAmountsSerializer(help_text="Commission amounts by status.")

@@ -17,6 +17,7 @@ from apps.accounts.services import (
     user_require_verified_email,
 )
 from apps.companies import signals
+from apps.companies.api_key_cache import api_key_versions_bump
 from apps.companies.api_keys import generate_key, matches, split_prefix
 from apps.companies.errors import ErrorCode
 from apps.companies.models import (
@@ -425,13 +426,12 @@ def _revoke_keys_created_by(company_id: int, user_id: int) -> int:
     """An admin who leaves the role takes the company's keys they made with them: a key
     must not outlive the authority that created it."""
     now = timezone.now()
-    return queryset_update_recorded(
-        ApiKey.objects.filter(
-            company_id=company_id, created_by_id=user_id, revoked_at__isnull=True
-        ),
-        revoked_at=now,
-        updated_at=now,
+    keys = ApiKey.objects.filter(
+        company_id=company_id, created_by_id=user_id, revoked_at__isnull=True
     )
+    # A bulk update sends no post_save: the cached keys are made stale here.
+    api_key_versions_bump(list(keys.values_list("prefix", flat=True)))
+    return queryset_update_recorded(keys, revoked_at=now, updated_at=now)
 
 
 @transaction.atomic
@@ -504,8 +504,15 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     api_key = ApiKey.objects.select_related("company").filter(prefix=prefix).first()
     if api_key is None or not api_key.is_active or not matches(raw_key, api_key.key_hash):
         return None
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_TOUCH_INTERVAL:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
+    api_key.last_used_at = api_key_touch(api_key_id=api_key.pk, last_used_at=api_key.last_used_at)
     return api_key
+
+
+def api_key_touch(*, api_key_id: int, last_used_at: datetime | None) -> datetime | None:
+    """Note that the key was used now, at most once per API_KEY_TOUCH_INTERVAL (one
+    UPDATE, no read); returns the last-used time the key now has."""
+    now = timezone.now()
+    if last_used_at is not None and now - last_used_at < API_KEY_TOUCH_INTERVAL:
+        return last_used_at
+    ApiKey.objects.filter(pk=api_key_id).update(last_used_at=now)
+    return now

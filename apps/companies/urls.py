@@ -14,5 +14,6 @@ urlpatterns = [
     path("companies/", views.CompanyCreateView.as_view(), name="company-create"),
     path("plans/", views.PlanListView.as_view(), name="plans"),
     path("company/", views.CurrentCompanyView.as_view(), name="company"),
+    path("company/stats/", views.CompanyStatsView.as_view(), name="company-stats"),
     *router.urls,
 ]

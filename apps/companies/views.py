@@ -18,6 +18,8 @@ from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, IsTenantMember
 from apps.core.serializers import MessageSerializer
 from apps.core.tenancy import require_tenant
 from apps.core.views import TenantScopedMixin
+from apps.estates.selectors import catalogue_stats
+from apps.marketers.selectors import marketer_stats
 
 
 class SignupView(APIView):
@@ -93,6 +95,31 @@ class CurrentCompanyView(APIView):
             company_id=require_tenant(request).company_id, data=update.validated_data
         )
         return Response(serializers.CompanySerializer(company).data)
+
+
+class CompanyStatsView(APIView):
+    """The company's numbers for its dashboard: estates, plots by status, clients, sales
+    by status and their value, marketers by status and commission amounts by status.
+    Cached per company until a write to what they count (the very next read sees it)."""
+
+    permission_classes = [IsCompanyAdmin]
+    allowed_without_subscription = True
+
+    @extend_schema(responses=serializers.CompanyStatsSerializer)
+    def get(self, request: Request) -> Response:
+        company_id = require_tenant(request).company_id
+        catalogue = catalogue_stats(company_id=company_id)
+        marketers = marketer_stats(company_id=company_id)
+        body = {
+            "estates": catalogue.estates,
+            "plots": catalogue.plots,
+            "clients": catalogue.clients,
+            "sales": catalogue.sales,
+            "sales_value": catalogue.sales_value,
+            "marketers": marketers.affiliations,
+            "commissions": marketers.commissions,
+        }
+        return Response(serializers.CompanyStatsSerializer(body).data)
 
 
 class MembershipViewSet(

@@ -4,6 +4,9 @@ A page is cached under the company's current version of the view's ``read_scope`
 (apps.core.read_versions), who asks (an admin sees the company's rows, anyone else their
 own) and the exact URL. Its ETag is that key's digest, so ``If-None-Match`` is answered
 304 before the page is read or rendered, and any write in the scope changes it.
+The version and the page are read in one round trip: the page is kept under a key
+without the version, with the version it was made under, and used only while that
+version is current.
 With the cache down there is no version: the page is computed and sent without an ETag.
 """
 
@@ -15,7 +18,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.read_versions import READ_CACHE_TIMEOUT, read_version
+from apps.core.read_versions import (
+    READ_CACHE_TIMEOUT,
+    read_version,
+    read_version_key,
+    read_version_remember,
+)
 from apps.core.roles import Role
 from apps.core.tenancy import require_tenant
 
@@ -30,25 +38,28 @@ class CachedListMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tenant = require_tenant(request)
-        version = read_version(self.read_scope, tenant.company_id)
+        viewer = "all" if tenant.role == Role.COMPANY_ADMIN else f"{tenant.role}:{tenant.user_id}"
+        place = repr((tenant.company_id, viewer, request.build_absolute_uri()))
+        digest = hashlib.sha256(place.encode()).hexdigest()
+        key = f"listing:{self.read_scope}:{tenant.company_id}:{digest}"
+        version_key = read_version_key(self.read_scope, tenant.company_id)
+        found = cache.get_many([version_key, key])
+        version = found.get(version_key) or read_version(self.read_scope, tenant.company_id)
         if version is None:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
-        viewer = "all" if tenant.role == Role.COMPANY_ADMIN else f"{tenant.role}:{tenant.user_id}"
-        identity = repr((tenant.company_id, version, viewer, request.build_absolute_uri()))
-        digest = hashlib.sha256(identity.encode()).hexdigest()
-        etag = f'"{digest[:40]}"'
+        read_version_remember(request, self.read_scope, tenant.company_id, version)
+        etag = f'"{hashlib.sha256(f"{version}:{place}".encode()).hexdigest()[:40]}"'
         if _etag_matches(request, etag):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            key = f"listing:{self.read_scope}:{tenant.company_id}:{digest}"
-            body = cache.get(key)
-            if body is None:
+            kept = found.get(key)
+            if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+                response = Response(kept[1])
+            else:
                 response = super().list(request, *args, **kwargs)  # type: ignore[misc]
                 if response.status_code != status.HTTP_200_OK:
                     return response
-                cache.set(key, response.data, READ_CACHE_TIMEOUT)
-            else:
-                response = Response(body)
+                cache.set(key, (version, response.data), READ_CACHE_TIMEOUT)
         # Cache-Control stays no-store (apps.core.middleware): no browser or proxy keeps one
         # caller's data; a client that keeps the page itself revalidates with the ETag.
         response["ETag"] = etag

@@ -11,9 +11,13 @@ The cache being down reads as no version (every read computes afresh, uncached).
 """
 
 import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+
+T = TypeVar("T")
 
 # Cached reads live this long at most, whatever happens to the versions.
 READ_CACHE_TIMEOUT = 300
@@ -34,6 +38,31 @@ def read_version(scope: str, company_id: int) -> str | None:
     return version
 
 
+def read_version_key(scope: str, company_id: int) -> str:
+    """The cache key holding the version, for a caller that reads it with its own keys in
+    one round trip (then ``read_version_remember`` it on the request)."""
+    return _key(scope, company_id)
+
+
+def read_version_remember(request: Any, scope: str, company_id: int, version: str) -> None:
+    """Keep a version read for this request, so its other reads of the scope use it."""
+    memo = getattr(request, "_read_versions", None)
+    if memo is None:
+        memo = request._read_versions = {}
+    memo[scope, company_id] = version
+
+
+def read_version_for(request: Any, scope: str, company_id: int) -> str | None:
+    """``read_version``, read at most once per request."""
+    memo = getattr(request, "_read_versions", None) or {}
+    version = memo.get((scope, company_id))
+    if version is None:
+        version = read_version(scope, company_id)
+        if version is not None:
+            read_version_remember(request, scope, company_id, version)
+    return version
+
+
 def read_version_bump(scope: str, company_id: int) -> None:
     """Make every cached read of ``scope`` for the company stale: at once, and again when
     the transaction commits (a read made before the commit may have been cached under the
@@ -44,3 +73,26 @@ def read_version_bump(scope: str, company_id: int) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def cached_under_versions(
+    name: str, company_id: int, scopes: Sequence[str], compute: Callable[[], T]
+) -> T:
+    """``compute()``'s result for the company, kept in the cache while the company's
+    versions of every one of ``scopes`` stay the ones it was computed under: the versions
+    and the value are read in one round trip. The cache down: computed every time."""
+    value_key = f"readcache:{name}:{company_id}"
+    version_keys = [_key(scope, company_id) for scope in scopes]
+    found = cache.get_many([value_key, *version_keys])
+    versions = tuple(
+        found.get(key) or read_version(scope, company_id)
+        for scope, key in zip(scopes, version_keys, strict=True)
+    )
+    if None in versions:
+        return compute()
+    kept = found.get(value_key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == versions:
+        return kept[1]
+    value = compute()
+    cache.set(value_key, (versions, value), READ_CACHE_TIMEOUT)
+    return value

@@ -9,12 +9,14 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
+from apps.core.aggregates import counts_by
 from apps.core.emails import normalize_email
 from apps.core.money import round_kobo
-from apps.core.read_versions import READ_CACHE_TIMEOUT, read_version
+from apps.core.read_versions import READ_CACHE_TIMEOUT, cached_under_versions, read_version
 from apps.estates.models import (
     Client,
     ClientInvitation,
+    Estate,
     Plot,
     PlotPurchase,
     PlotStatus,
@@ -188,3 +190,44 @@ def plot_for_search_matching(
 def plot_search_term_normalize(*, text: str) -> str:
     """A typed query as search analytics counts it: its words, lower-cased, one space."""
     return normalized_term(text)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueStats:
+    estates: int
+    plots: dict[str, int]  # by status, every status present
+    clients: int
+    sales: dict[str, int]  # purchases by status, every status present
+    sales_value: Decimal  # the agreed prices of the completed sales, summed
+
+
+def catalogue_stats(*, company_id: int) -> CatalogueStats:
+    """The company's estates, plots by status, clients and sales by status with the
+    completed sales' value: four small grouped queries per write to the catalogue, then
+    from the cache (one round trip)."""
+    return cached_under_versions(
+        "catalogue-stats", company_id, [CATALOGUE], lambda: _catalogue_stats(company_id)
+    )
+
+
+def _catalogue_stats(company_id: int) -> CatalogueStats:
+    plots = counts_by(Plot.objects.filter(company_id=company_id), "status", PlotStatus.values)
+    sales = dict.fromkeys(PurchaseStatus.values, 0)
+    value = Decimal("0")
+    for status, count, total in (
+        PlotPurchase.objects.filter(company_id=company_id)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("*"), total=Sum("agreed_price"))
+        .values_list("status", "count", "total")
+    ):
+        sales[status] = count
+        if status == PurchaseStatus.COMPLETED:
+            value = total or Decimal("0")
+    return CatalogueStats(
+        estates=Estate.objects.filter(company_id=company_id).count(),
+        plots=plots,
+        clients=Client.objects.filter(company_id=company_id).count(),
+        sales=sales,
+        sales_value=round_kobo(value),
+    )

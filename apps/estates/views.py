@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.ip_limits import limit_by_ip
+from apps.core.list_rows import ValuesListMixin
 from apps.core.listing_cache import CachedListMixin
 from apps.core.pagination import KeysetPagination
 from apps.core.permissions import (
@@ -32,8 +33,9 @@ from apps.estates.selectors import NO_PLOTS
 from apps.marketers.selectors import affiliation_ids_for_user
 
 
-class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class EstateViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Estate.objects.all()
+    read_scope = CATALOGUE  # pages (with their plot counts) and totals are cached under it
     serializer_class = serializers.EstateSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
     permission_classes = [MembersReadAdminsWrite]
@@ -73,7 +75,7 @@ class EstateViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         services.estate_delete(company_id=instance.company_id, estate_id=instance.pk)
 
 
-class PlotViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class PlotViewSet(CachedListMixin, ValuesListMixin, TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Plot.objects.select_related("estate")
     read_scope = CATALOGUE
     pagination_class = KeysetPagination
@@ -214,6 +216,7 @@ def _purchases_sold_by(tenant: Tenant) -> Q:
 
 class PurchaseViewSet(
     CachedListMixin,
+    ValuesListMixin,
     SeesOwnRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

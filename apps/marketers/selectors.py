@@ -7,13 +7,16 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from apps.core.aggregates import counts_by
 from apps.core.money import round_kobo
+from apps.core.read_versions import cached_under_versions
 from apps.marketers.models import (
     AffiliationStatus,
     CommissionStatus,
     MarketerAffiliation,
     MarketerEarnedCommission,
 )
+from apps.marketers.read_scopes import AFFILIATIONS, COMMISSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +81,38 @@ def commissions_earned_for_companies(
     # Summed by SQLite, a Decimal loses its trailing zeros: back to kobo.
     totals.update((company_id, round_kobo(total)) for company_id, total in rows)
     return totals
+
+
+@dataclass(frozen=True, slots=True)
+class MarketerStats:
+    affiliations: dict[str, int]  # by status, every status present
+    commissions: dict[str, Decimal]  # amounts by status, every status present
+
+
+def marketer_stats(*, company_id: int) -> MarketerStats:
+    """The company's affiliations by status and its commissions' amounts by status: two
+    grouped queries per write to either, then from the cache (one round trip)."""
+    return cached_under_versions(
+        "marketer-stats",
+        company_id,
+        [AFFILIATIONS, COMMISSIONS],
+        lambda: _marketer_stats(company_id),
+    )
+
+
+def _marketer_stats(company_id: int) -> MarketerStats:
+    affiliations = counts_by(
+        MarketerAffiliation.objects.filter(company_id=company_id),
+        "status",
+        AffiliationStatus.values,
+    )
+    commissions = dict.fromkeys(CommissionStatus.values, Decimal("0.00"))
+    commissions.update(
+        (status, round_kobo(total or Decimal("0")))
+        for status, total in MarketerEarnedCommission.objects.filter(company_id=company_id)
+        .order_by()
+        .values("status")
+        .annotate(total=Sum("amount"))
+        .values_list("status", "total")
+    )
+    return MarketerStats(affiliations=affiliations, commissions=commissions)

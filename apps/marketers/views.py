@@ -16,6 +16,7 @@ from apps.accounts.services import SIGNUP_ACCEPTED
 from apps.companies.selectors import company_id_for_slug
 from apps.core.errors import ValidationFailed
 from apps.core.ip_limits import limit_by_ip
+from apps.core.list_rows import ValuesListMixin
 from apps.core.pagination import KeysetPagination
 from apps.core.permissions import IsCompanyAdmin, IsSignedInUser, tenant_role_in
 from apps.core.roles import Role
@@ -145,6 +146,7 @@ class AffiliationViewSet(
 
 
 class CommissionViewSet(
+    ValuesListMixin,
     AdminsActMarketersReadOwn,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

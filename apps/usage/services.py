@@ -5,9 +5,14 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.request import Request
 
-from apps.usage.counters import USAGE_TTL, counter_store
+from apps.core.tenancy import Tenant
+from apps.usage.counters import USAGE_TTL, Guard, counter_store
 from apps.usage.models import UsageRecord
+from apps.usage.throttling import count_early
+
+__all__ = ["FlushSummary", "Guard", "api_request_count_early", "usage_flush"]
 
 # Days looked at by a flush: today and the days whose counters may still be alive.
 FLUSH_DAYS = USAGE_TTL // 86400
@@ -17,6 +22,15 @@ FLUSH_DAYS = USAGE_TTL // 86400
 class FlushSummary:
     records_written: int
     days: tuple[date, ...]
+
+
+def api_request_count_early(
+    *, request: Request, tenant: Tenant, guard: Guard | None = None
+) -> bool:
+    """Check and count an API request for ``tenant`` as it is authenticated, in the same
+    atomic step as ``guard``'s check if given (one round trip from a cached sign-in);
+    False if nothing was counted (then the throttle counts it)."""
+    return count_early(request, tenant, guard)
 
 
 def usage_flush(*, now: datetime | None = None) -> FlushSummary:

@@ -35,6 +35,7 @@ from apps.usage.counters import (
     CALLER_HOURLY,
     MEMBERS_DAILY,
     CounterStore,
+    Guard,
     Hit,
     Window,
     caller_id,
@@ -88,10 +89,10 @@ def _refusal(hit: Hit, windows: Sequence[Window], state: RateLimitState) -> Rate
 
 # The windows a request is counted in, in the order checked, and the one store call that
 # checks and counts them.
-Counting = tuple[tuple[Window, ...], Callable[[CounterStore], Hit]]
+Counting = tuple[tuple[Window, ...], Callable[[CounterStore], Hit | None]]
 
 
-def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
+def _company_request(tenant: Tenant, now: datetime, guard: Guard | None = None) -> Counting | None:
     if tenant.hourly_limit is None or tenant.daily_limit is None:
         return None
     windows = company_windows(
@@ -102,7 +103,7 @@ def _company_request(tenant: Tenant, now: datetime) -> Counting | None:
         daily_limit=tenant.daily_limit,
         now=now,
     )
-    return windows.limits, lambda store: store.hit_company(windows)
+    return windows.limits, lambda store: store.hit_company(windows, guard)
 
 
 def _no_company_request(user_id: int, now: datetime) -> Counting:
@@ -112,8 +113,48 @@ def _no_company_request(user_id: int, now: datetime) -> Counting:
     return (window,), lambda store: store.hit_window(window)
 
 
+def count_early(request: Request, tenant: Tenant, guard: Guard | None) -> bool:
+    """Count ``request`` for ``tenant`` while it is being authenticated: a request made
+    for a company is counted once its caller is known, before the permission checks (a
+    refused one counts too). With a ``guard`` (the caller's cached sign-in still current,
+    its token not revoked) the check and the counting are one atomic step, so a warm
+    request checks its sign-in and its limits in one round trip.
+
+    True: the request was checked and counted (or refused); the throttle then answers
+    from that. False: nothing was counted (the guard did not hold, the store could not
+    answer, or the view is not throttled by TenantRateThrottle), and the throttle counts
+    it in its turn.
+    """
+    view = (request.parser_context or {}).get("view")
+    if view is None or not any(isinstance(t, TenantRateThrottle) for t in view.get_throttles()):
+        return False
+    now = timezone.now()
+    windows, hit = _hit(_company_request(tenant, now, guard))
+    if hit is None:
+        return False
+    request._request.counted_early = (windows, hit, now)
+    return True
+
+
+def _hit(counted: Counting | None) -> tuple[tuple[Window, ...], Hit | None]:
+    """The store's answer for ``counted`` (None: nothing counted, the guard failing or
+    the store unreachable, reported)."""
+    if counted is None:
+        return (), None
+    windows, hit_store = counted
+    try:
+        return windows, hit_store(counter_store())
+    except Exception as exc:
+        _report_store_failure(exc)
+        return windows, None
+
+
 class TenantRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
+        early = getattr(request._request, "counted_early", None)
+        if early is not None:
+            windows, hit, now = early
+            return self._answer(request, get_tenant(request), windows, hit, now)
         now = timezone.now()
         tenant = get_tenant(request)
         user = request.user
@@ -123,14 +164,19 @@ class TenantRateThrottle(BaseThrottle):
             counted = _no_company_request(user.pk, now)
         else:
             return True  # anonymous endpoints are limited per IP
-        if counted is None:
-            return True
-        windows, hit_store = counted
-        try:
-            hit = hit_store(counter_store())
-        except Exception as exc:
-            _report_store_failure(exc)
-            return True
+        windows, hit = _hit(counted)
+        if hit is None:
+            return True  # not limited, or the store unreachable: served (fail open)
+        return self._answer(request, tenant, windows, hit, now)
+
+    @staticmethod
+    def _answer(
+        request: Request,
+        tenant: Tenant | None,
+        windows: Sequence[Window],
+        hit: Hit,
+        now: datetime,
+    ) -> bool:
         state = rate_limit_state(windows, hit.counts, now)
         request._request.rate_limit = state
         if hit.admitted:

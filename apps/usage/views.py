@@ -3,7 +3,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.companies.selectors import company_limits
+from apps.companies.selectors import company_max_plots
 from apps.core.permissions import IsTenantMember
 from apps.core.tenancy import require_tenant
 from apps.usage.selectors import usage_summary
@@ -30,6 +30,6 @@ class UsageView(APIView):
             role=tenant.role,
             hourly_limit=tenant.hourly_limit or 0,
             daily_limit=tenant.daily_limit or 0,
-            max_plots=company_limits(company_id=tenant.company_id).max_plots,
+            max_plots=company_max_plots(company_id=tenant.company_id),
         )
         return Response(UsageSummarySerializer(summary).data)

@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.filter_backends.LazyFilterBackend",
         "apps.core.ordering.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ApiAutoSchema",

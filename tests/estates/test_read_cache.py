@@ -200,3 +200,18 @@ def test_an_edit_in_the_admin_is_seen_by_the_next_read(admin_client, estate, plo
     saved = staff.post(f"/admin/estates/plot/{plot.pk}/change/", form)
     assert saved.status_code == 302, saved.content[:2000]
     assert rows(admin_client, PLOTS)[1][plot.pk]["price"] == "2000000.00"
+
+
+def test_the_estate_list_is_served_from_the_cache_until_a_plot_changes(
+    admin_client, commit, estate, plot, django_assert_num_queries
+):
+    first = admin_client.get("/api/estates/")
+    with django_assert_num_queries(0):
+        again = admin_client.get("/api/estates/")
+    assert again.json() == first.json() and again["ETag"] == first["ETag"]
+    assert admin_client.get("/api/estates/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    with commit():
+        admin_client.patch(f"{PLOTS}{plot.pk}/", {"status": "reserved"}, format="json")
+    body = admin_client.get("/api/estates/").json()
+    assert body["results"][0]["plot_count"] == 1
+    assert body["results"][0]["available_plot_count"] == 0

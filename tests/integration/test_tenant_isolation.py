@@ -61,6 +61,7 @@ SELF_ROUTES = {
     "password-change",
     "email-verify-resend",
     "company",
+    "company-stats",
     "company-create",
     "my-affiliation-list",
     "invitation-accept",
@@ -273,6 +274,8 @@ def test_self_routes_show_only_the_callers_company():
     assert client.get("/api/company/").json()["id"] == company_a.pk
     me = client.get("/api/auth/me/").json()
     assert [m["company_id"] for m in me["memberships"]] == [company_a.pk]
+    OBJECT_FACTORIES["plot"](company_b)
+    assert client.get("/api/company/stats/").json()["plots"]["available"] == 0
 
 
 def test_notifications_of_another_company_are_neither_counted_nor_marked():

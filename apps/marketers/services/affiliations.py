@@ -22,6 +22,7 @@ from apps.core.roles import Role
 from apps.marketers import signals
 from apps.marketers.errors import AlreadyDecided, ErrorCode
 from apps.marketers.models import AffiliationStatus, MarketerAffiliation
+from apps.marketers.read_scopes import affiliations_changed
 from apps.marketers.services.profiles import marketer_profile_ensure
 
 Status = AffiliationStatus
@@ -124,6 +125,7 @@ def _decide(
     if transition.records == "commission_rate":
         affiliation.commission_rate = value
     affiliation.save()
+    affiliations_changed(company_id)
     return affiliation, True
 
 
@@ -162,6 +164,7 @@ def affiliation_request(*, user_id: int, company_id: int, phone: str = "") -> Ma
         )
     else:
         raise already
+    affiliations_changed(company_id)
     publish(signals.affiliation_requested, sender=MarketerAffiliation, **_payload(affiliation))
     return affiliation
 

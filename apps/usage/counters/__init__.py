@@ -29,6 +29,7 @@ from apps.usage.counters.windows import (
     MEMBERS_DAILY,
     USAGE_TTL,
     CompanyWindows,
+    Guard,
     Hit,
     Window,
     caller_daily_share,
@@ -51,6 +52,7 @@ __all__ = [
     "USAGE_TTL",
     "CompanyWindows",
     "CounterStore",
+    "Guard",
     "Hit",
     "LocalCounterStore",
     "RedisCounterStore",
@@ -69,7 +71,8 @@ __all__ = [
 
 
 class CounterStore(Protocol):
-    def hit_company(self, windows: CompanyWindows) -> Hit: ...
+    def hit_company(self, windows: CompanyWindows, guard: Guard | None = None) -> Hit | None:
+        """Check and count; with a ``guard``, None (nothing counted) unless it holds."""
 
     def hit_window(self, window: Window) -> Hit: ...
 

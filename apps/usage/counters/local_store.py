@@ -13,6 +13,7 @@ from django.core.cache import cache
 from apps.usage.counters.windows import (
     USAGE_TTL,
     CompanyWindows,
+    Guard,
     Hit,
     Window,
     usage_days_key,
@@ -30,12 +31,23 @@ def _incr(key: str, ttl: int) -> int:
         return 1
 
 
+def _holds(guard: Guard) -> bool:
+    values = cache.get_many([key for key, _ in guard.equal] + list(guard.absent + guard.present))
+    return (
+        all(values.get(key) == value for key, value in guard.equal)
+        and not any(key in values for key in guard.absent)
+        and all(values.get(key) is not None for key in guard.present)
+    )
+
+
 class LocalCounterStore:
     _lock = threading.Lock()
 
-    def hit_company(self, windows: CompanyWindows) -> Hit:
+    def hit_company(self, windows: CompanyWindows, guard: Guard | None = None) -> Hit | None:
         limits = windows.limits
         with self._lock:
+            if guard is not None and not _holds(guard):
+                return None
             counts = self._counts(limits)
             for window, count in zip(limits, counts, strict=True):
                 if count >= window.limit:

@@ -7,12 +7,15 @@ one step: with any number of web processes exactly the limit is admitted in a wi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from apps.usage.counters.windows import (
     USAGE_TTL,
     CompanyWindows,
+    Guard,
     Hit,
     Window,
     usage_days_key,
@@ -26,8 +29,29 @@ from apps.usage.counters.windows import (
 # Returns {refused by (0: admitted, else the position of the first full limit), the
 # company's first refusal today with its daily cap used up (0/1), the n counts}. A refused
 # request is counted nowhere; an admitted one in every limit and in the day's metering.
-COMPANY_HIT_SCRIPT = """
+_COMPANY_HIT_HEAD = """
 local n = tonumber(ARGV[1])
+"""
+# KEYS after the hit's (n + 3): the guard's keys, equal ones first, then absent, then
+# present. ARGV after the hit's (3 + 2n): how many of each, then the equal ones' values
+# as stored. Returns {-1} and counts nothing unless every condition holds.
+_GUARD = """
+local g = 3 + 2 * n
+local k = n + 3
+local equal, absent, present = tonumber(ARGV[g + 1]), tonumber(ARGV[g + 2]), tonumber(ARGV[g + 3])
+for i = 1, equal do
+  if redis.call('GET', KEYS[k + i]) ~= ARGV[g + 3 + i] then return {-1} end
+end
+k = k + equal
+for i = 1, absent do
+  if redis.call('EXISTS', KEYS[k + i]) == 1 then return {-1} end
+end
+k = k + absent
+for i = 1, present do
+  if redis.call('EXISTS', KEYS[k + i]) == 0 then return {-1} end
+end
+"""
+_COMPANY_HIT_BODY = """
 local found = redis.call('MGET', unpack(KEYS, 1, n))
 local counts = {}
 for i = 1, n do counts[i] = tonumber(found[i]) or 0 end
@@ -52,6 +76,8 @@ if redis.call('INCR', KEYS[n + 1]) == 1 then
 end
 return {0, 0, unpack(counts)}
 """
+COMPANY_HIT_SCRIPT = _COMPANY_HIT_HEAD + _COMPANY_HIT_BODY
+GUARDED_COMPANY_HIT_SCRIPT = _COMPANY_HIT_HEAD + _GUARD + _COMPANY_HIT_BODY
 
 # KEYS: the window's counter. ARGV: its limit, its ttl. Returns {admitted (0/1), count}.
 WINDOW_HIT_SCRIPT = """
@@ -70,34 +96,54 @@ class RedisCounterStore:
         self.redis = get_redis_connection("default")
         self.prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
         self.company_script = self.redis.register_script(COMPANY_HIT_SCRIPT)
+        self.guarded_company_script = self.redis.register_script(GUARDED_COMPANY_HIT_SCRIPT)
         self.window_script = self.redis.register_script(WINDOW_HIT_SCRIPT)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}:{key}" if self.prefix else key
 
-    def hit_company(self, windows: CompanyWindows) -> Hit:
+    def hit_company(self, windows: CompanyWindows, guard: Guard | None = None) -> Hit | None:
         limits = windows.limits
-        refused_at, first, *counts = self.company_script(
-            keys=[
-                *(self._key(window.key) for window in limits),
-                self._key(windows.usage_key),
-                self._key(windows.days_key),
-                self._key(windows.daily_refused_key),
-            ],
-            args=[
-                len(limits),
-                *(window.limit for window in limits),
-                *(window.ttl for window in limits),
-                USAGE_TTL,
-                windows.company_id,
-            ],
-        )
+        keys = [
+            *(self._key(window.key) for window in limits),
+            self._key(windows.usage_key),
+            self._key(windows.days_key),
+            self._key(windows.daily_refused_key),
+        ]
+        args = [
+            len(limits),
+            *(window.limit for window in limits),
+            *(window.ttl for window in limits),
+            USAGE_TTL,
+            windows.company_id,
+        ]
+        if guard is None:
+            answer = self.company_script(keys=keys, args=args)
+        else:
+            answer = self.guarded_company_script(
+                keys=[*keys, *self._guard_keys(guard)], args=[*args, *self._guard_args(guard)]
+            )
+            if answer[0] == -1:
+                return None
+        refused_at, first, *counts = answer
         return Hit(
             admitted=refused_at == 0,
             counts=tuple(int(count) for count in counts),
             refused_by=limits[refused_at - 1].policy if refused_at else None,
             first_daily_refusal=bool(first),
         )
+
+    @staticmethod
+    def _guard_keys(guard: Guard) -> list[str]:
+        names = [key for key, _ in guard.equal] + list(guard.absent) + list(guard.present)
+        return [str(cache.make_key(name)) for name in names]
+
+    @staticmethod
+    def _guard_args(guard: Guard) -> list[Any]:
+        # The values as the cache stores them (django-redis: integers as they are, the
+        # rest serialized), so Redis compares bytes.
+        stored = [cache.client.encode(value) for _, value in guard.equal]  # type: ignore[attr-defined]
+        return [len(guard.equal), len(guard.absent), len(guard.present), *stored]
 
     def hit_window(self, window: Window) -> Hit:
         admitted, count = self.window_script(

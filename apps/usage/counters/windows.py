@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -88,6 +89,18 @@ class CompanyWindows:
         if self.member:
             return (self.caller_hour, self.caller_day, self.members_day, self.company_day)
         return (self.caller_hour, self.caller_day, self.company_day)
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """Cache entries that must hold for a request to be counted, checked in the same
+    atomic step as the counting (the caller's cached sign-in still current, its token not
+    revoked): each key of ``equal`` holds its value, each of ``absent`` is missing, each of
+    ``present`` is set. Keys are cache keys, as given to Django's cache."""
+
+    equal: tuple[tuple[str, Any], ...] = ()
+    absent: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
