@@ -5,3 +5,12 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from django.core.signals import request_finished
+
+        from apps.analytics import receivers  # noqa: F401 - connects the receivers
+        from apps.analytics.events.flush_after_response import flush_if_due
+        from apps.analytics.rollups import company  # noqa: F401 - registers its builders
+
+        request_finished.connect(flush_if_due, dispatch_uid="analytics-flush-after-response")

@@ -1,5 +1,15 @@
-from django.urls import URLPattern
+"""Analytics: raw activity events and the daily roll-ups that reports read."""
+
+from django.urls import URLPattern, path
+
+from apps.analytics.reports.views import REPORTS, report_views
 
 app_name = "analytics"
 
 urlpatterns: list[URLPattern] = []
+for _name, _report in REPORTS.items():
+    _json_view, _csv_view = report_views(_report)
+    urlpatterns += [
+        path(f"{_name}/", _json_view.as_view(), name=_name),
+        path(f"{_name}/export/", _csv_view.as_view(), name=f"{_name}-export"),
+    ]

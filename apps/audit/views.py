@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from apps.audit import services
@@ -17,20 +16,10 @@ from apps.audit.filters import AuditEntryFilter
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import entries_for_company
 from apps.audit.serializers import AuditEntrySerializer
+from apps.core.csv_export import CSVRenderer
 from apps.core.permissions import IsCompanyAdmin
 from apps.core.renderers import JSONRenderer
 from apps.core.tenancy import require_tenant
-
-
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> Any:
-        return data
 
 
 class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

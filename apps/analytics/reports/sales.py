@@ -1,0 +1,121 @@
+"""Sales: plots sold and their value, by period and by estate; average price per square
+metre; pending against completed. Completed sales count on the day they completed,
+pending purchases on the day they were made (as they stood when the day was built)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from apps.analytics.models import EstateDailySales
+from apps.analytics.reports.periods import ReportRange, as_date, bucket_expression, periods
+from apps.core.money import round_kobo
+from apps.estates.selectors import estate_names_for
+
+FIGURES = (
+    "completed_count",
+    "completed_value",
+    "completed_sqm",
+    "pending_count",
+    "pending_value",
+    "pending_sqm",
+)
+CSV_COLUMNS = (
+    "period_start",
+    "period_end",
+    "estate_id",
+    "estate_name",
+    *FIGURES,
+    "average_price_per_sqm",
+)
+ZERO = Decimal("0.00")
+
+
+def _empty() -> dict[str, Any]:
+    return {name: 0 if name.endswith("_count") else ZERO for name in FIGURES}
+
+
+def _add(into: dict[str, Any], figures: dict[str, Any]) -> None:
+    for name in FIGURES:
+        into[name] += figures[name] or 0
+
+
+def _finished(figures: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        name: value if name.endswith("_count") else round_kobo(value)
+        for name, value in figures.items()
+    }
+    sqm = out["completed_sqm"]
+    out["average_price_per_sqm"] = round_kobo(out["completed_value"] / sqm) if sqm else None
+    return out
+
+
+def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
+    rows = (
+        EstateDailySales.objects.filter(
+            company_id=company_id, day__gte=report_range.start, day__lte=report_range.end
+        )
+        .annotate(bucket=bucket_expression(report_range.granularity))
+        .order_by()
+        .values("bucket", "estate_id")
+        .annotate(**{name: Sum(name) for name in FIGURES})
+    )
+    spans = periods(report_range)
+    by_period = {bucket: _empty() for bucket, _, _ in spans}
+    by_estate: dict[int, dict[Any, dict[str, Any]]] = {}
+    for row in rows:
+        bucket = as_date(row["bucket"])
+        _add(by_period[bucket], row)
+        estate = by_estate.setdefault(row["estate_id"], {b: _empty() for b, _, _ in spans})
+        _add(estate[bucket], row)
+    names = estate_names_for(company_id=company_id, estate_ids=by_estate)
+    totals = _empty()
+    for figures in by_period.values():
+        _add(totals, figures)
+
+    def series(buckets: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"start": first, "end": last, **_finished(buckets[bucket])}
+            for bucket, first, last in spans
+        ]
+
+    estates = []
+    for estate_id, buckets in by_estate.items():
+        estate_totals = _empty()
+        for figures in buckets.values():
+            _add(estate_totals, figures)
+        estates.append(
+            {
+                "estate_id": estate_id,
+                "estate_name": names.get(estate_id, ""),
+                **_finished(estate_totals),
+                "periods": series(buckets),
+            }
+        )
+    estates.sort(key=lambda estate: (-estate["completed_value"], estate["estate_id"]))
+    return {
+        "from": report_range.start,
+        "to": report_range.end,
+        "granularity": report_range.granularity,
+        "totals": _finished(totals),
+        "periods": series(by_period),
+        "estates": estates,
+    }
+
+
+def sales_csv_rows(report: dict[str, Any]) -> Iterable[list[Any]]:
+    """One row per period and estate that sold or reserved anything in it."""
+    for estate in report["estates"]:
+        for period in estate["periods"]:
+            if period["completed_count"] or period["pending_count"]:
+                yield [
+                    period["start"],
+                    period["end"],
+                    estate["estate_id"],
+                    estate["estate_name"],
+                    *(period[name] for name in FIGURES),
+                    period["average_price_per_sqm"],
+                ]
