@@ -458,7 +458,7 @@ def company_seats_before(
         company_id: (members, marketers)
         for company_id, members, marketers in memberships.order_by()
         .values("company_id")
-        .annotate(members=Count("*"), marketers=Count("*", filter=Q(role=Role.MARKETER)))
+        .annotate(members=Count("*"), marketers=Count("pk", filter=Q(role=Role.MARKETER)))
         .values_list("company_id", "members", "marketers")
     }
     return [

@@ -60,7 +60,7 @@ def _event_counts(day: date, company_ids: Sequence[int] | None) -> dict[int, dic
         .order_by()
         .values("company_id")
         .annotate(
-            **{name: Count("*", filter=Q(kind=kind)) for name, kind in EVENT_COUNTS.items()},
+            **{name: Count("pk", filter=Q(kind=kind)) for name, kind in EVENT_COUNTS.items()},
             plot_viewers=Count(
                 "user_id", distinct=True, filter=Q(kind=EventKind.PLOT_VIEW, role=Role.CLIENT)
             ),
