@@ -10,6 +10,6 @@ urlpatterns: list[URLPattern] = []
 for _name, _report in REPORTS.items():
     _json_view, _csv_view = report_views(_report)
     urlpatterns += [
-        path(f"{_name}/", _json_view.as_view(), name=_name),
-        path(f"{_name}/export/", _csv_view.as_view(), name=f"{_name}-export"),
+        path(f"{_name}/", _json_view.as_view(), name=f"analytics-{_name}"),
+        path(f"{_name}/export/", _csv_view.as_view(), name=f"analytics-{_name}-export"),
     ]

@@ -17,10 +17,10 @@ CAPTURED: dict[str, tuple[str, str | None]] = {
     "estates:estate-detail": (EventKind.ESTATE_VIEW, None),
     "estates:plot-search": (EventKind.SEARCH, None),
     "audit:audit-log-export": (EventKind.EXPORT, "audit_log"),
-    "analytics:sales-export": (EventKind.EXPORT, "analytics_sales"),
-    "analytics:marketers-export": (EventKind.EXPORT, "analytics_marketers"),
-    "analytics:clients-export": (EventKind.EXPORT, "analytics_clients"),
-    "analytics:usage-export": (EventKind.EXPORT, "analytics_usage"),
+    "analytics:analytics-sales-export": (EventKind.EXPORT, "analytics_sales"),
+    "analytics:analytics-marketers-export": (EventKind.EXPORT, "analytics_marketers"),
+    "analytics:analytics-clients-export": (EventKind.EXPORT, "analytics_clients"),
+    "analytics:analytics-usage-export": (EventKind.EXPORT, "analytics_usage"),
 }
 
 
