@@ -236,7 +236,8 @@ def main() -> None:
         )
     print(
         f"p50 +{result['p50_overhead_percent']:.1f} %, throughput"
-        f" -{result['throughput_overhead_percent']:.1f} %, CPU +{result['cpu_overhead_percent']:.1f} %"
+        f" -{result['throughput_overhead_percent']:.1f} %,"
+        f" CPU +{result['cpu_overhead_percent']:.1f} %"
         f" (target <= {TARGET_OVERHEAD:.0%}); {result['plot_view_events_stored']} events stored"
         f" for {result['views_answered_by_capturing_server']} views answered"
     )

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.update({"DEBUG": "false", "LOG_LEVEL": "WARNING", "SENTRY_DSN": ""})
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -143,8 +143,10 @@ def main() -> None:
     }
     print()
     print(f"{'run':<28}{'seconds':>10}{'SQL statements':>16}")
-    print(f"{'nightly (median)':<28}{result['nightly_median_seconds']:>10.2f}"
-          f"{result['nightly_runs'][0]['statements']:>16}")
+    print(
+        f"{'nightly (median)':<28}{result['nightly_median_seconds']:>10.2f}"
+        f"{result['nightly_runs'][0]['statements']:>16}"
+    )
     month = result["month_rebuild"]
     print(f"{'30 days rebuilt':<28}{month['seconds']:>10.2f}{month['statements']:>16}")
     print(

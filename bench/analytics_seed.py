@@ -50,6 +50,7 @@ def seed(
             "purchases": purchases_per_company,
             "events": events_per_company_day,
             "prefix": slug_prefix,
+            "people": PEOPLE,
         }
         run(
             """
@@ -69,64 +70,65 @@ def seed(
         )
         ids = [row[0] for row in cursor.fetchall()]
         p["first_id"], p["last_id"] = ids[0], ids[-1]
-        scope = "c.id BETWEEN %(first_id)s AND %(last_id)s"
         run(
-            f"""
+            """
             INSERT INTO accounts_user (password, email, first_name, last_name, phone,
                 is_superuser, is_active, is_staff, date_joined)
             SELECT '!', %(prefix)s || c.id || '-' || k || '@bench.ng', 'Person', k::text, '',
                 false, true, false, %(before)s
-            FROM companies_company c CROSS JOIN generate_series(1, {PEOPLE}) k WHERE {scope}
+            FROM companies_company c CROSS JOIN generate_series(1, %(people)s) k
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO companies_membership (created_at, updated_at, company_id, user_id, role,
                 is_active, first_name, last_name)
             SELECT %(before)s, %(before)s, c.id, u.id,
                 (ARRAY['company_admin', 'marketer', 'client'])[k], true, '', ''
-            FROM companies_company c CROSS JOIN generate_series(1, {PEOPLE}) k
+            FROM companies_company c CROSS JOIN generate_series(1, %(people)s) k
             JOIN accounts_user u ON u.email = %(prefix)s || c.id || '-' || k || '@bench.ng'
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO marketers_marketerprofile (created_at, updated_at, user_id, phone, bio)
             SELECT %(before)s, %(before)s, u.id, '', ''
             FROM companies_company c
             JOIN accounts_user u ON u.email = %(prefix)s || c.id || '-2@bench.ng'
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO marketers_marketeraffiliation (created_at, updated_at, company_id,
                 marketer_id, status, commission_rate, decided_at, reason)
             SELECT %(before)s, %(before)s, c.id, m.id, 'approved', 5.00, %(before)s, ''
             FROM companies_company c
             JOIN accounts_user u ON u.email = %(prefix)s || c.id || '-2@bench.ng'
             JOIN marketers_marketerprofile m ON m.user_id = u.id
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO estates_estate (created_at, updated_at, company_id, name, location,
                 state, lga, description, is_active)
             SELECT %(before)s, %(before)s, c.id, 'Estate ' || k, 'Lekki', 'Lagos', 'Eti-Osa',
                 '', true
-            FROM companies_company c CROSS JOIN generate_series(1, %(estates)s) k WHERE {scope}
+            FROM companies_company c CROSS JOIN generate_series(1, %(estates)s) k
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         # Plot k of a company lies in its estate (k mod estates).
         run(
-            f"""
+            """
             INSERT INTO estates_plot (created_at, updated_at, company_id, estate_id, plot_number,
                 size_sqm, price, status)
             SELECT %(before)s, %(before)s, c.id, e.id, 'P-' || k, 300 + (k %% 7) * 50,
@@ -136,12 +138,12 @@ def seed(
                 SELECT id FROM estates_estate WHERE company_id = c.id ORDER BY id
                 OFFSET (k %% %(estates)s) LIMIT 1
             ) e ON true
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO estates_client (created_at, updated_at, company_id, email, user_id,
                 first_name, last_name, phone, address, joined_at)
             SELECT %(start)s + ((c.id * 3 + k * 5) %% %(days)s) * interval '1 day'
@@ -150,7 +152,7 @@ def seed(
                 CASE WHEN k = 1 THEN u.id END, 'Client', k::text, '', '', NULL
             FROM companies_company c CROSS JOIN generate_series(1, %(clients)s) k
             JOIN accounts_user u ON u.email = %(prefix)s || c.id || '-3@bench.ng'
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
@@ -165,7 +167,7 @@ def seed(
         # Purchase k: of plot k, by client (k mod clients), on day (company*7 + k*11) of the
         # range; through the marketer when k is odd; pending when k mod 3 = 0.
         run(
-            f"""
+            """
             INSERT INTO estates_plotpurchase (created_at, updated_at, company_id, client_id,
                 plot_id, affiliation_id, agreed_price, status, purchased_at, completed_at,
                 cancelled_at, cancel_reason)
@@ -181,12 +183,12 @@ def seed(
             JOIN estates_plot pl ON pl.company_id = c.id AND pl.plot_number = 'P-' || k
             JOIN company_clients cl ON cl.company_id = c.id
             JOIN marketers_marketeraffiliation a ON a.company_id = c.id
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO marketers_marketerearnedcommission (created_at, updated_at, company_id,
                 affiliation_id, purchase_id, rate, amount, status, approved_at, paid_at,
                 payment_reference)
@@ -195,22 +197,24 @@ def seed(
                 CASE WHEN pp.id %% 2 = 0 THEN 'approved' ELSE 'pending' END,
                 CASE WHEN pp.id %% 2 = 0 THEN pp.completed_at + interval '2 hours' END, NULL, ''
             FROM estates_plotpurchase pp JOIN companies_company c ON c.id = pp.company_id
-            WHERE {scope} AND pp.status = 'completed' AND pp.affiliation_id IS NOT NULL
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
+                AND pp.status = 'completed' AND pp.affiliation_id IS NOT NULL
             """,
             p,
         )
         run(
-            f"""
+            """
             INSERT INTO usage_usagerecord (created_at, updated_at, company_id, day, api_calls)
             SELECT %(before)s, %(before)s, c.id, (%(start)s + d * interval '1 day')::date,
                 (c.id * 31 + d * 17) %% 5000
-            FROM companies_company c CROSS JOIN generate_series(0, %(days)s - 1) d WHERE {scope}
+            FROM companies_company c CROSS JOIN generate_series(0, %(days)s - 1) d
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )
         # Events: a client's plot views, logins, estate views, searches and exports.
         run(
-            f"""
+            """
             INSERT INTO analytics_analyticsevent (event_id, company_id, user_id, role, kind,
                 object_id, occurred_at, metadata)
             SELECT gen_random_uuid(), c.id, u.id, 'client',
@@ -218,12 +222,12 @@ def seed(
                     [1 + (c.id + d + e) %% 6],
                 NULL,
                 %(start)s + d * interval '1 day' + ((c.id + e * 5) %% 14 + 7) * interval '1 hour',
-                '{{}}'::jsonb
+                '{}'::jsonb
             FROM companies_company c
             CROSS JOIN generate_series(0, %(days)s - 1) d
             CROSS JOIN generate_series(1, %(events)s) e
             JOIN accounts_user u ON u.email = %(prefix)s || c.id || '-3@bench.ng'
-            WHERE {scope}
+            WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,
             p,
         )

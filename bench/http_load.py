@@ -12,7 +12,9 @@ from typing import Any
 HOST = "127.0.0.1"
 
 
-def fire(port: int, paths: Callable[[int], str], count: int, token: str, threads: int) -> dict[str, Any]:
+def fire(
+    port: int, paths: Callable[[int], str], count: int, token: str, threads: int
+) -> dict[str, Any]:
     """``count`` GETs of ``paths(n)`` from ``threads`` threads, signed in with ``token``."""
     per_thread = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
     latencies: list[list[float]] = [[] for _ in range(threads)]

@@ -248,7 +248,10 @@ def sales_by_estate_between(
         company_ids,
     )
     rows = []
-    for status, queryset in ((PurchaseStatus.COMPLETED, completed), (PurchaseStatus.PENDING, pending)):
+    for status, queryset in (
+        (PurchaseStatus.COMPLETED, completed),
+        (PurchaseStatus.PENDING, pending),
+    ):
         grouped = (
             queryset.order_by()
             .values("company_id", "plot__estate_id")
@@ -291,7 +294,10 @@ def sales_by_affiliation_between(
     )
     return [
         AffiliationDaySales(
-            company_id=company_id, affiliation_id=affiliation_id, count=count, value=round_kobo(value)
+            company_id=company_id,
+            affiliation_id=affiliation_id,
+            count=count,
+            value=round_kobo(value),
         )
         for company_id, affiliation_id, count, value in grouped
     ]

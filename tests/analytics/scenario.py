@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from apps.analytics.models import AnalyticsEvent, EventKind
 from apps.companies.models import Company, Membership
@@ -18,12 +17,13 @@ from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
 from tests.marketers.factories import AffiliationFactory
 
-BEFORE = datetime(2026, 9, 1, 9, 0)
+LAGOS = ZoneInfo("Africa/Lagos")
+BEFORE = datetime(2026, 9, 1, 9, 0, tzinfo=LAGOS)
 
 
 def at(day: int, hour: int = 12, month: int = 10) -> datetime:
     """A Lagos time in October 2026."""
-    return timezone.make_aware(datetime(2026, month, day, hour, 0))
+    return datetime(2026, month, day, hour, 0, tzinfo=LAGOS)
 
 
 @dataclass
@@ -40,7 +40,9 @@ class Month:
 _event_number = iter(range(1, 10**9))
 
 
-def event(company: Any, kind: str, when: datetime, user: Any = None, role: str = "", pk=None) -> None:
+def event(
+    company: Any, kind: str, when: datetime, user: Any = None, role: str = "", pk=None
+) -> None:
     import uuid
 
     AnalyticsEvent.objects.create(
@@ -98,11 +100,15 @@ def october(max_api_calls_daily: int = 100) -> Month:
         PlotFactory(estate=estate_2, size_sqm=Decimal("700.00")),
     ]
     marketer_1 = AffiliationFactory(
-        company=company, commission_rate=Decimal("5.00"), marketer__user__first_name="Ada",
+        company=company,
+        commission_rate=Decimal("5.00"),
+        marketer__user__first_name="Ada",
         marketer__user__last_name="Obi",
     )
     marketer_2 = AffiliationFactory(
-        company=company, commission_rate=Decimal("2.50"), marketer__user__first_name="Bola",
+        company=company,
+        commission_rate=Decimal("2.50"),
+        marketer__user__first_name="Bola",
         marketer__user__last_name="Ade",
     )
     for affiliation in (marketer_1, marketer_2):
@@ -111,24 +117,44 @@ def october(max_api_calls_daily: int = 100) -> Month:
 
     # Sale 1: Lekki plot of 500 m², through Ada, bought 2 Oct, completed 3 Oct.
     sale_1 = _sale(
-        company, plots[0], clients[0], at(2), affiliation=marketer_1,
-        price=Decimal("10000000.00"), completed=at(3),
+        company,
+        plots[0],
+        clients[0],
+        at(2),
+        affiliation=marketer_1,
+        price=Decimal("10000000.00"),
+        completed=at(3),
     )
     # Sale 2: Lekki plot of 300 m², through Bola, bought and completed 10 Oct.
     sale_2 = _sale(
-        company, plots[1], clients[1], at(10, 9), affiliation=marketer_2,
-        price=Decimal("4500000.50"), completed=at(10, 15),
+        company,
+        plots[1],
+        clients[1],
+        at(10, 9),
+        affiliation=marketer_2,
+        price=Decimal("4500000.50"),
+        completed=at(10, 15),
     )
     # Purchase 3: Ibeju plot of 450 m², through Ada, bought 20 Oct, still pending.
-    _sale(company, plots[2], clients[2], at(20), affiliation=marketer_1, price=Decimal("7200000.00"))
+    _sale(
+        company, plots[2], clients[2], at(20), affiliation=marketer_1, price=Decimal("7200000.00")
+    )
     # Purchase 4: Ibeju, bought 12 Oct and cancelled: in no figure.
     _sale(
-        company, plots[3], clients[0], at(12), price=Decimal("9000000.00"),
+        company,
+        plots[3],
+        clients[0],
+        at(12),
+        price=Decimal("9000000.00"),
         status=PurchaseStatus.CANCELLED,
     )
     # Sale 5: completed 30 Sep (before the month): outside the report.
     _sale(
-        company, plots[4], clients[1], at(29, month=9), price=Decimal("1000000.00"),
+        company,
+        plots[4],
+        clients[1],
+        at(29, month=9),
+        price=Decimal("1000000.00"),
         completed=at(30, month=9),
     )
     # 5 % of 10,000,000.00; 2.5 % of 4,500,000.50 = 112,500.0125 -> 112,500.01.
@@ -157,7 +183,7 @@ def october(max_api_calls_daily: int = 100) -> Month:
 
     # Everything but the clients existed before October; the clients joined on 1, 9 and
     # 19 October.
-    before = timezone.make_aware(BEFORE)
+    before = BEFORE
     Company.objects.filter(pk=company.pk).update(created_at=before)
     Plot.objects.filter(company=company).update(created_at=before)
     Membership.objects.filter(company=company).update(created_at=before)

@@ -71,7 +71,10 @@ def test_a_report_takes_a_fixed_few_queries_whatever_the_range(name):
     client = client_for(month.admin)
     client.get(f"/api/analytics/{name}/")  # the caller's authentication, cached after
     counts = []
-    for query in ("from=2026-10-01&to=2026-10-07", "from=2025-11-01&to=2026-10-31&granularity=week"):
+    for query in (
+        "from=2026-10-01&to=2026-10-07",
+        "from=2025-11-01&to=2026-10-31&granularity=week",
+    ):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/api/analytics/{name}/?{query}").status_code == 200
         counts.append(len(queries))
@@ -79,14 +82,16 @@ def test_a_report_takes_a_fixed_few_queries_whatever_the_range(name):
     # Authentication comes from the cache; the report is one roll-up query, and the names
     # of the estates (one) or of the marketers (two).
     assert counts[0] == {"sales": 2, "marketers": 3}.get(name, 1)
-    report_queries = [
-        q["sql"] for q in queries.captured_queries if "analytics_" in q["sql"]
-    ]
+    report_queries = [q["sql"] for q in queries.captured_queries if "analytics_" in q["sql"]]
     assert len(report_queries) == 1
     assert not any(
         table in q["sql"]
         for q in queries.captured_queries
-        for table in ('"estates_plotpurchase"', '"marketers_marketerearnedcommission"', '"analytics_analyticsevent"')
+        for table in (
+            '"estates_plotpurchase"',
+            '"marketers_marketerearnedcommission"',
+            '"analytics_analyticsevent"',
+        )
     )
 
 
@@ -112,7 +117,7 @@ def test_reports_of_one_company_never_show_anothers_numbers():
 
 def test_an_estate_name_that_is_a_formula_is_exported_as_text():
     month = october()
-    month.estate_1.name = "=HYPERLINK(\"http://x\")"
+    month.estate_1.name = '=HYPERLINK("http://x")'
     month.estate_1.save()
     rollups_build(first=date(2026, 10, 3), last=date(2026, 10, 3))
     response = client_for(month.admin).get(

@@ -92,8 +92,10 @@ def test_marketers_ranked_with_commissions(month):
     assert (bola["sales_value"], bola["commission_earned"]) == ("4500000.50", "112500.01")
     assert (bola["commission_approved"], bola["commission_paid"]) == ("112500.01", "0.00")
     # Ada: sold and earned in week 1, approved in week 2, paid in week 3.
-    assert [(p["start"], p["commission_earned"], p["commission_approved"], p["commission_paid"])
-            for p in ada["periods"]] == [
+    assert [
+        (p["start"], p["commission_earned"], p["commission_approved"], p["commission_paid"])
+        for p in ada["periods"]
+    ] == [
         ("2026-10-01", "500000.00", "0.00", "0.00"),
         ("2026-10-05", "0.00", "500000.00", "0.00"),
         ("2026-10-12", "0.00", "0.00", "500000.00"),
@@ -156,13 +158,14 @@ def test_sales_csv_has_one_row_per_period_and_estate(month):
         "0.00,20000.00",
         f"2026-10-05,2026-10-11,{month.estate_1.pk},Lekki Gardens,1,4500000.50,300.00,0,0.00,"
         "0.00,15000.00",
-        f"2026-10-19,2026-10-25,{month.estate_2.pk},Ibeju Court,0,0.00,0.00,1,7200000.00,"
-        "450.00,",
+        f"2026-10-19,2026-10-25,{month.estate_2.pk},Ibeju Court,0,0.00,0.00,1,7200000.00,450.00,",
     ]
 
 
 def test_marketers_csv_rows_are_in_rank_order(month):
-    response = client_for(month.admin).get(f"/api/analytics/marketers/export/?{MONTH}&granularity=month")
+    response = client_for(month.admin).get(
+        f"/api/analytics/marketers/export/?{MONTH}&granularity=month"
+    )
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[1:] == [
         f"2026-10-01,2026-10-31,1,{month.marketer_1.pk},Ada Obi,1,10000000.00,500000.00,"

@@ -26,7 +26,7 @@ from apps.estates.models import Client, Plot, PlotPurchase, PurchaseStatus
 from apps.marketers.models import CommissionStatus, MarketerEarnedCommission
 from tests.analytics.scenario import october
 from tests.companies.factories import CompanyFactory
-from tests.estates.factories import ClientFactory, EstateFactory, PlotFactory
+from tests.estates.factories import ClientFactory, EstateFactory
 from tests.marketers.factories import AffiliationFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,10 @@ def _generate(world, purchases, events):
         company = place["company"]
         estate = place["estates"][spec["estate"]]
         plot = Plot.objects.create(
-            company=company, estate=estate, plot_number=f"R{number}", size_sqm=spec["sqm"],
+            company=company,
+            estate=estate,
+            plot_number=f"R{number}",
+            size_sqm=spec["sqm"],
             price=spec["price"],
         )
         Plot.objects.filter(pk=plot.pk).update(created_at=START - timedelta(days=1))
@@ -108,25 +111,35 @@ def _generate(world, purchases, events):
         is_done = spec["status"] == "completed"
         marketer = place["marketers"][spec["marketer"]] if spec["marketer"] is not None else None
         sale = PlotPurchase.objects.create(
-            company=company, plot=plot, client=place["clients"][number % 3], affiliation=marketer,
-            agreed_price=spec["price"], status=spec["status"], purchased_at=bought,
+            company=company,
+            plot=plot,
+            client=place["clients"][number % 3],
+            affiliation=marketer,
+            agreed_price=spec["price"],
+            status=spec["status"],
+            purchased_at=bought,
             completed_at=completed if is_done else None,
         )
         if spec["status"] == PurchaseStatus.PENDING:
             key = (company.pk, estate.pk, local_day(bought))
-            slot = expected_sales.setdefault(key, [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)])
+            slot = expected_sales.setdefault(
+                key, [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)]
+            )
             slot[3] += 1
             slot[4] += spec["price"]
             slot[5] += spec["sqm"]
         if is_done:
             key = (company.pk, estate.pk, local_day(completed))
-            slot = expected_sales.setdefault(key, [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)])
+            slot = expected_sales.setdefault(
+                key, [0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)]
+            )
             slot[0] += 1
             slot[1] += spec["price"]
             slot[2] += spec["sqm"]
             if marketer is not None:
                 mine = expected_marketers.setdefault(
-                    (company.pk, marketer.pk, local_day(completed)), [0, Decimal(0)] + [Decimal(0)] * 3
+                    (company.pk, marketer.pk, local_day(completed)),
+                    [0, Decimal(0)] + [Decimal(0)] * 3,
                 )
                 mine[0] += 1
                 mine[1] += spec["price"]
@@ -135,8 +148,12 @@ def _generate(world, purchases, events):
             amount = (spec["price"] / 20).quantize(Decimal("0.01"))
             created = completed
             commission = MarketerEarnedCommission.objects.create(
-                company=company, affiliation=marketer, purchase=sale, rate=Decimal("5.00"),
-                amount=amount, status=status,
+                company=company,
+                affiliation=marketer,
+                purchase=sale,
+                rate=Decimal("5.00"),
+                amount=amount,
+                status=status,
                 approved_at=when(approved_at) if status in ("approved", "paid") else None,
                 paid_at=when(paid_at) if status == "paid" else None,
             )
@@ -158,8 +175,12 @@ def _generate(world, purchases, events):
         user = place["clients"][spec["user"]].user
         moment = when(spec["at"])
         AnalyticsEvent.objects.create(
-            event_id=uuid.uuid4(), company_id=place["company"].pk, user_id=user.pk,
-            role=spec["role"], kind=spec["kind"], occurred_at=moment,
+            event_id=uuid.uuid4(),
+            company_id=place["company"].pk,
+            user_id=user.pk,
+            role=spec["role"],
+            kind=spec["kind"],
+            occurred_at=moment,
         )
         counts = expected_events.setdefault((place["company"].pk, local_day(moment)), {})
         counts[spec["kind"]] = counts.get(spec["kind"], 0) + 1
@@ -183,24 +204,34 @@ def test_rollups_equal_a_direct_count_of_random_activity(world, purchases, event
 
         sales = {
             (row.company_id, row.estate_id, row.day): [
-                row.completed_count, row.completed_value, row.completed_sqm,
-                row.pending_count, row.pending_value, row.pending_sqm,
+                row.completed_count,
+                row.completed_value,
+                row.completed_sqm,
+                row.pending_count,
+                row.pending_value,
+                row.pending_sqm,
             ]
             for row in EstateDailySales.objects.all()
         }
         assert sales == {k: v for k, v in expected_sales.items() if k[2] in days}
         marketers = {
             (row.company_id, row.affiliation_id, row.day): [
-                row.sales_count, row.sales_value, row.commission_earned,
-                row.commission_approved, row.commission_paid,
+                row.sales_count,
+                row.sales_value,
+                row.commission_earned,
+                row.commission_approved,
+                row.commission_paid,
             ]
             for row in MarketerDailyPerformance.objects.all()
         }
         assert marketers == {k: v for k, v in expected_marketers.items() if k[2] in days}
         activity = {
             (row.company_id, row.day): {
-                "login": row.logins, "plot_view": row.plot_views,
-                "estate_view": row.estate_views, "search": row.searches, "export": row.exports,
+                "login": row.logins,
+                "plot_view": row.plot_views,
+                "estate_view": row.estate_views,
+                "search": row.searches,
+                "export": row.exports,
             }
             for row in CompanyDailyActivity.objects.all()
         }
@@ -217,12 +248,20 @@ def test_rebuilding_a_day_replaces_it():
     day = date(2026, 10, 3)
     first = rollups_build(first=day, last=day)
     snapshot = [
-        list(model.objects.order_by("pk").values(*[f.name for f in model._meta.fields if f.name != "id"]))
+        list(
+            model.objects.order_by("pk").values(
+                *[f.name for f in model._meta.fields if f.name != "id"]
+            )
+        )
         for model in (CompanyDailyActivity, EstateDailySales, MarketerDailyPerformance)
     ]
     assert rollups_build(first=day, last=day) == first
     again = [
-        list(model.objects.order_by("pk").values(*[f.name for f in model._meta.fields if f.name != "id"]))
+        list(
+            model.objects.order_by("pk").values(
+                *[f.name for f in model._meta.fields if f.name != "id"]
+            )
+        )
         for model in (CompanyDailyActivity, EstateDailySales, MarketerDailyPerformance)
     ]
     assert again == snapshot
@@ -252,9 +291,10 @@ def test_the_nightly_task_builds_yesterday(company):
     newer = CompanyFactory()  # created today: not a company yesterday
     written = build_daily_rollups()
     yesterday = timezone.localdate() - timedelta(days=1)
-    assert written["company_activity"] == Company.objects.filter(
-        created_at__lt=timezone.now() - timedelta(days=1)
-    ).count()
+    assert (
+        written["company_activity"]
+        == Company.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).count()
+    )
     assert CompanyDailyActivity.objects.get(company=company).day == yesterday
     assert not CompanyDailyActivity.objects.filter(company=newer).exists()
 
@@ -263,8 +303,14 @@ def test_the_command_rebuilds_a_range_for_one_company():
     month = october()
     out = StringIO()
     call_command(
-        "rebuild_analytics", "--from", "2026-10-01", "--to", "2026-10-31",
-        "--company", str(month.company.pk), stdout=out,
+        "rebuild_analytics",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--company",
+        str(month.company.pk),
+        stdout=out,
     )
     assert "company_activity: 31 rows over 31 days" in out.getvalue()
     assert "estate_sales: 3 rows over 31 days" in out.getvalue()

@@ -292,9 +292,7 @@ def test_analytics_reports_hold_only_the_callers_company():
     query = "?from=2026-10-01&to=2026-10-31&granularity=month"
     for name in ("sales", "marketers", "clients", "usage"):
         body = client.get(f"/api/analytics/{name}/{query}").json()
-        assert not any(
-            value not in (0, "0.00", None) for value in body["totals"].values()
-        ), name
+        assert not any(value not in (0, "0.00", None) for value in body["totals"].values()), name
         csv = b"".join(client.get(f"/api/analytics/{name}/export/{query}").streaming_content)
         assert str(theirs.estate_1.name).encode() not in csv
         assert b"Ada Obi" not in csv

@@ -57,7 +57,9 @@ def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str,
         bucket = as_date(row["bucket"])
         _add(by_period[bucket], row)
         _add(by_marketer.setdefault(row["affiliation_id"], _empty()), row)
-        _add(marketer_periods.setdefault(row["affiliation_id"], {}).setdefault(bucket, _empty()), row)
+        _add(
+            marketer_periods.setdefault(row["affiliation_id"], {}).setdefault(bucket, _empty()), row
+        )
     users = affiliation_user_ids(company_id=company_id, affiliation_ids=by_marketer)
     people = user_display_for(user_ids=users.values())
     ranked = sorted(

@@ -41,8 +41,7 @@ REPORTS = {
             report_serializers.SalesReportSerializer,
             sales.CSV_COLUMNS,
             sales.sales_csv_rows,
-            "Plots sold and their value by period and estate; price per m²; pending and"
-            " completed.",
+            "Plots sold and their value by period and estate; price per m²; pending and completed.",
         ),
         Report(
             "marketers",
@@ -58,8 +57,7 @@ REPORTS = {
             report_serializers.ClientsReportSerializer,
             clients.CSV_COLUMNS,
             clients.clients_csv_rows,
-            "New clients, logins, plot views, searches, exports and viewing-to-buying"
-            " conversion.",
+            "New clients, logins, plot views, searches, exports and viewing-to-buying conversion.",
         ),
         Report(
             "usage",
@@ -80,7 +78,8 @@ NOTE = (
 
 def _report_for(request: Request, report: Report) -> dict[str, Any]:
     return report.build(
-        company_id=require_tenant(request).company_id, report_range=report_range(request.query_params)
+        company_id=require_tenant(request).company_id,
+        report_range=report_range(request.query_params),
     )
 
 

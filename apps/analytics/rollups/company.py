@@ -170,7 +170,9 @@ def build_marketer_performance(day: date, company_ids: Sequence[int] | None) -> 
             ),
         )
 
-    for sales in estates.sales_by_affiliation_between(start=start, end=end, company_ids=company_ids):
+    for sales in estates.sales_by_affiliation_between(
+        start=start, end=end, company_ids=company_ids
+    ):
         target = row(sales.company_id, sales.affiliation_id)
         target.sales_count, target.sales_value = sales.count, sales.value
     for movement in marketers.commission_movements_between(

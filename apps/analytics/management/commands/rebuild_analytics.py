@@ -30,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="last", required=True, help="Last day, YYYY-MM-DD.")
         parser.add_argument("--company", help="Only this company (its id).")
 
-    def handle(self, *args: Any, first: str, last: str, company: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, first: str, last: str, company: str | None, **options: Any
+    ) -> None:
         start, end = _day(first, "--from"), _day(last, "--to")
         if start > end:
             raise CommandError(f"--from ({start}) is after --to ({end}).")
@@ -40,7 +42,10 @@ class Command(BaseCommand):
             raise CommandError(f"The range is more than {MAX_DAYS} days: rebuild it in parts.")
         company_ids = None
         if company is not None:
-            if not (company.isdigit() and len(company) < 19) or company_name(company_id=int(company)) is None:
+            if (
+                not (company.isdigit() and len(company) < 19)
+                or company_name(company_id=int(company)) is None
+            ):
                 raise CommandError(f"--company: there is no company with id {company!r}.")
             company_ids = [int(company)]
         written = rollups_build(first=start, last=end, company_ids=company_ids)
