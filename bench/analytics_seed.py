@@ -126,7 +126,8 @@ def seed(
             """,
             p,
         )
-        # Plot k of a company lies in its estate (k mod estates).
+        # Plot k of a company lies in its estate (k div 7 mod estates): a day's purchases
+        # (k apart by the days in the range) fall in several estates.
         run(
             """
             INSERT INTO estates_plot (created_at, updated_at, company_id, estate_id, plot_number,
@@ -136,7 +137,7 @@ def seed(
             FROM companies_company c CROSS JOIN generate_series(1, %(plots)s) k
             JOIN LATERAL (
                 SELECT id FROM estates_estate WHERE company_id = c.id ORDER BY id
-                OFFSET (k %% %(estates)s) LIMIT 1
+                OFFSET ((k / 7) %% %(estates)s) LIMIT 1
             ) e ON true
             WHERE c.id BETWEEN %(first_id)s AND %(last_id)s
             """,

@@ -1,6 +1,7 @@
 """The report endpoints: who may read them, what bad input gets, how few queries they
 take, and that they read roll-ups only."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from apps.analytics.models import CompanyDailyActivity, EstateDailySales
 from apps.analytics.services import rollups_build
+from apps.core.renderers import JSONEncoder
 from tests.analytics.scenario import october
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
@@ -142,3 +144,23 @@ def test_rollups_are_what_reports_read(admin_client, company):
     )
     assert admin_client.get("/api/analytics/clients/").json()["totals"]["logins"] == 7
     assert admin_client.get("/api/analytics/sales/").json()["totals"]["completed_value"] == "5.00"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+def test_each_answer_is_exactly_what_its_documented_serializer_gives(name, granularity):
+    from apps.analytics.reports.views import REPORTS as SPECS
+
+    month = october()
+    rollups_build(first=date(2026, 10, 1), last=date(2026, 10, 31))
+    query = f"from=2026-10-01&to=2026-10-31&granularity={granularity}"
+    answer = client_for(month.admin).get(f"/api/analytics/{name}/?{query}").json()
+    report = SPECS[name]
+    from apps.analytics.reports.periods import ReportRange
+
+    built = report.build(
+        company_id=month.company.pk,
+        report_range=ReportRange(date(2026, 10, 1), date(2026, 10, 31), granularity),
+    )
+    documented = json.loads(json.dumps(report.serializer(built).data, cls=JSONEncoder))
+    assert answer == documented

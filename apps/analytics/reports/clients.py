@@ -13,10 +13,14 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from apps.analytics.models import CompanyDailyActivity
-from apps.analytics.reports.periods import ReportRange, as_date, bucket_expression, periods
+from apps.analytics.reports.periods import (
+    ReportRange,
+    as_date,
+    grouped_rollup,
+    periods,
+    report_head,
+)
 
 FIGURES = (
     "new_clients",
@@ -44,14 +48,12 @@ def _finished(figures: dict[str, int]) -> dict[str, Any]:
 
 
 def clients_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
-    rows = (
-        CompanyDailyActivity.objects.filter(
-            company_id=company_id, day__gte=report_range.start, day__lte=report_range.end
-        )
-        .annotate(bucket=bucket_expression(report_range.granularity))
-        .order_by()
-        .values("bucket")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+    rows = grouped_rollup(
+        CompanyDailyActivity,
+        company_id=company_id,
+        report_range=report_range,
+        by=(),
+        figures=FIGURES,
     )
     spans = periods(report_range)
     by_period = {bucket: dict.fromkeys(FIGURES, 0) for bucket, _, _ in spans}
@@ -64,9 +66,7 @@ def clients_report(*, company_id: int, report_range: ReportRange) -> dict[str, A
         for name in FIGURES:
             totals[name] += figures[name]
     return {
-        "from": report_range.start,
-        "to": report_range.end,
-        "granularity": report_range.granularity,
+        **report_head(report_range),
         "totals": _finished(totals),
         "periods": [
             {"start": first, "end": last, **_finished(by_period[bucket])}

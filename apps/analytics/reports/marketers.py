@@ -7,11 +7,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from apps.accounts.selectors import user_display_for
 from apps.analytics.models import MarketerDailyPerformance
-from apps.analytics.reports.periods import ReportRange, as_date, bucket_expression, periods
+from apps.analytics.reports.periods import (
+    ReportRange,
+    as_date,
+    grouped_rollup,
+    periods,
+    report_head,
+)
 from apps.core.money import round_kobo
 from apps.marketers.selectors import affiliation_user_ids
 
@@ -40,14 +44,12 @@ def _finished(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
-    rows = (
-        MarketerDailyPerformance.objects.filter(
-            company_id=company_id, day__gte=report_range.start, day__lte=report_range.end
-        )
-        .annotate(bucket=bucket_expression(report_range.granularity))
-        .order_by()
-        .values("bucket", "affiliation_id")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+    rows = grouped_rollup(
+        MarketerDailyPerformance,
+        company_id=company_id,
+        report_range=report_range,
+        by=("affiliation_id",),
+        figures=FIGURES,
     )
     spans = periods(report_range)
     by_period = {bucket: _empty() for bucket, _, _ in spans}
@@ -86,9 +88,7 @@ def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str,
             }
         )
     return {
-        "from": report_range.start,
-        "to": report_range.end,
-        "granularity": report_range.granularity,
+        **report_head(report_range),
         "totals": _finished(totals),
         "periods": [
             {"start": first, "end": last, **_finished(by_period[bucket])}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 
@@ -66,3 +66,32 @@ def bucket_expression(granularity: str) -> Any:
 def as_date(value: Any) -> date:
     # Some backends hand a truncated date back as a datetime.
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def grouped_rollup(
+    model: type[models.Model],
+    *,
+    company_id: int,
+    report_range: ReportRange,
+    by: tuple[str, ...],
+    figures: tuple[str, ...],
+) -> Any:
+    """One company's roll-up rows in the range, summed per period (``bucket``) and ``by``:
+    the one query a report makes."""
+    return (
+        model.objects.filter(
+            company_id=company_id, day__gte=report_range.start, day__lte=report_range.end
+        )
+        .annotate(bucket=bucket_expression(report_range.granularity))
+        .order_by()
+        .values("bucket", *by)
+        .annotate(**{name: Sum(name) for name in figures})
+    )
+
+
+def report_head(report_range: ReportRange) -> dict[str, Any]:
+    return {
+        "from": report_range.start,
+        "to": report_range.end,
+        "granularity": report_range.granularity,
+    }

@@ -8,10 +8,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from apps.analytics.models import EstateDailySales
-from apps.analytics.reports.periods import ReportRange, as_date, bucket_expression, periods
+from apps.analytics.reports.periods import (
+    ReportRange,
+    as_date,
+    grouped_rollup,
+    periods,
+    report_head,
+)
 from apps.core.money import round_kobo
 from apps.estates.selectors import estate_names_for
 
@@ -54,14 +58,12 @@ def _finished(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
-    rows = (
-        EstateDailySales.objects.filter(
-            company_id=company_id, day__gte=report_range.start, day__lte=report_range.end
-        )
-        .annotate(bucket=bucket_expression(report_range.granularity))
-        .order_by()
-        .values("bucket", "estate_id")
-        .annotate(**{name: Sum(name) for name in FIGURES})
+    rows = grouped_rollup(
+        EstateDailySales,
+        company_id=company_id,
+        report_range=report_range,
+        by=("estate_id",),
+        figures=FIGURES,
     )
     spans = periods(report_range)
     by_period = {bucket: _empty() for bucket, _, _ in spans}
@@ -69,7 +71,9 @@ def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
     for row in rows:
         bucket = as_date(row["bucket"])
         _add(by_period[bucket], row)
-        estate = by_estate.setdefault(row["estate_id"], {b: _empty() for b, _, _ in spans})
+        estate = by_estate.get(row["estate_id"])
+        if estate is None:
+            estate = by_estate[row["estate_id"]] = {b: _empty() for b, _, _ in spans}
         _add(estate[bucket], row)
     names = estate_names_for(company_id=company_id, estate_ids=by_estate)
     totals = _empty()
@@ -97,9 +101,7 @@ def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
         )
     estates.sort(key=lambda estate: (-estate["completed_value"], estate["estate_id"]))
     return {
-        "from": report_range.start,
-        "to": report_range.end,
-        "granularity": report_range.granularity,
+        **report_head(report_range),
         "totals": _finished(totals),
         "periods": series(by_period),
         "estates": estates,

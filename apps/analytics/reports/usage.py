@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from apps.analytics.models import CompanyDailyActivity
-from apps.analytics.reports.periods import ReportRange, bucket_of, periods
+from apps.analytics.reports.periods import ReportRange, bucket_of, periods, report_head
 
 HELD = (
     "api_calls_daily_limit",
@@ -49,9 +49,7 @@ def usage_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
         _add_day(by_period[bucket_of(day["day"], report_range.granularity)], day)
         _add_day(totals, day)
     return {
-        "from": report_range.start,
-        "to": report_range.end,
-        "granularity": report_range.granularity,
+        **report_head(report_range),
         "totals": totals,
         "periods": [
             {"start": first, "end": last, **by_period[bucket]} for bucket, first, last in spans
