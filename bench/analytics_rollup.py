@@ -7,9 +7,9 @@ PostgreSQL server (a throwaway database beside it is created and dropped).
 Method:
 1. bench/analytics_seed.py writes, with set-based SQL, BENCH_COMPANIES companies, each
    with an admin, a marketer and a client account, two estates, plots, five clients,
-   three purchases in the month (two completed, one through the marketer with its
-   commission; one pending), a usage record for every day and BENCH_EVENTS_PER_DAY (2)
-   activity events a day: the 30 days up to yesterday.
+   BENCH_PURCHASES_PER_COMPANY (10) purchases in the month (a third pending, half through
+   the marketer, with commissions, half of them approved), a usage record for every day
+   and BENCH_EVENTS_PER_DAY (5) activity events a day: the 30 days up to yesterday.
 2. The nightly run, as beat's task does it: every registered builder for yesterday, for
    every company, timed (median of BENCH_REPEATS, 3; a rebuild replaces the day, so each
    repeat does the full work) with its SQL statements counted.
@@ -53,7 +53,8 @@ from bench.server_harness import ROOT, machine, throwaway_database  # noqa: E402
 
 COMPANIES = int(os.environ.get("BENCH_COMPANIES", "10000"))
 DAYS = 30
-EVENTS_PER_DAY = int(os.environ.get("BENCH_EVENTS_PER_DAY", "2"))
+EVENTS_PER_DAY = int(os.environ.get("BENCH_EVENTS_PER_DAY", "5"))
+PURCHASES = int(os.environ.get("BENCH_PURCHASES_PER_COMPANY", "10"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 TARGET_SECONDS = 60.0
 
@@ -80,7 +81,13 @@ def run() -> dict[str, Any]:
     yesterday = timezone.localdate() - timedelta(days=1)
     first_day = yesterday - timedelta(days=DAYS - 1)
     started = time.perf_counter()
-    seed(companies=COMPANIES, first_day=first_day, days=DAYS, events_per_company_day=EVENTS_PER_DAY)
+    seed(
+        companies=COMPANIES,
+        first_day=first_day,
+        days=DAYS,
+        purchases_per_company=PURCHASES,
+        events_per_company_day=EVENTS_PER_DAY,
+    )
     seeding = time.perf_counter() - started
     with connection.cursor() as cursor:
         counts = {}
@@ -136,6 +143,7 @@ def main() -> None:
             "companies": COMPANIES,
             "days_of_activity": DAYS,
             "events_per_company_day": EVENTS_PER_DAY,
+            "purchases_per_company": PURCHASES,
             "repeats": REPEATS,
         },
         "target": f"the nightly run (yesterday, every company) in at most {TARGET_SECONDS:.0f} s",

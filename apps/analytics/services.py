@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.analytics.events.buffer import event_buffer
 from apps.analytics.models import AnalyticsEvent
+from apps.analytics.reports.cache import rollups_changed
 from apps.analytics.rollups.registry import builders
 
 INSERT_BATCH = 2000
@@ -72,4 +73,5 @@ def rollups_build(
             for name, builder in builders():
                 written[name] += builder(day, company_ids)
         day += timedelta(days=1)
+    rollups_changed()
     return written

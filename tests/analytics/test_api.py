@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.analytics.models import CompanyDailyActivity, EstateDailySales
 from apps.analytics.services import rollups_build
 from apps.core.renderers import JSONEncoder
+from apps.estates.models import PlotPurchase
 from tests.analytics.scenario import october
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
@@ -164,3 +165,19 @@ def test_each_answer_is_exactly_what_its_documented_serializer_gives(name, granu
     )
     documented = json.loads(json.dumps(report.serializer(built).data, cls=JSONEncoder))
     assert answer == documented
+
+
+def test_a_report_is_kept_until_the_rollups_change(django_assert_num_queries):
+    month = october()
+    rollups_build(first=date(2026, 10, 1), last=date(2026, 10, 31))
+    client = client_for(month.admin)
+    path = "/api/analytics/sales/?from=2026-10-01&to=2026-10-31&granularity=month"
+    assert client.get(path).json()["totals"]["completed_count"] == 2
+    with django_assert_num_queries(0):  # authentication and the report from the cache
+        assert client.get(path).json()["totals"]["completed_count"] == 2
+    PlotPurchase.objects.filter(company=month.company, completed_at__day=3).update(
+        status="cancelled"
+    )
+    assert client.get(path).json()["totals"]["completed_count"] == 2  # not rebuilt yet
+    rollups_build(first=date(2026, 10, 3), last=date(2026, 10, 3))
+    assert client.get(path).json()["totals"]["completed_count"] == 1

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.analytics.reports import clients, marketers, sales, usage
 from apps.analytics.reports import serializers as report_serializers
+from apps.analytics.reports.cache import report_cached
 from apps.analytics.reports.serializers import ReportQuerySerializer, report_range
 from apps.core.csv_export import CSVRenderer, csv_lines
 from apps.core.permissions import IsCompanyAdmin
@@ -77,9 +78,11 @@ NOTE = (
 
 
 def _report_for(request: Request, report: Report) -> dict[str, Any]:
-    return report.build(
+    return report_cached(
+        name=report.name,
         company_id=require_tenant(request).company_id,
         report_range=report_range(request.query_params),
+        build=report.build,
     )
 
 
