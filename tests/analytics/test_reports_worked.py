@@ -150,6 +150,7 @@ def test_sales_csv_has_one_row_per_period_and_estate(month):
     response = client_for(month.admin).get(f"/api/analytics/sales/export/?{MONTH}&granularity=week")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="sales-20261001-20261031.csv"' in response["Content-Disposition"]
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines == [
         "period_start,period_end,estate_id,estate_name,completed_count,completed_value,"

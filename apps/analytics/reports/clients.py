@@ -44,7 +44,7 @@ def _finished(figures: dict[str, int]) -> dict[str, Any]:
         if viewers
         else None
     )
-    return {**figures, "conversion_rate": rate}
+    return {**figures, "conversion_rate": None if rate is None else str(rate)}
 
 
 def clients_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def clients_report(*, company_id: int, report_range: ReportRange) -> dict[str, A
         **report_head(report_range),
         "totals": _finished(totals),
         "periods": [
-            {"start": first, "end": last, **_finished(by_period[bucket])}
+            {"start": first.isoformat(), "end": last.isoformat(), **_finished(by_period[bucket])}
             for bucket, first, last in spans
         ],
     }

@@ -40,7 +40,8 @@ def _add(into: dict[str, Any], figures: dict[str, Any]) -> None:
 
 
 def _finished(figures: dict[str, Any]) -> dict[str, Any]:
-    return {name: v if name == "sales_count" else round_kobo(v) for name, v in figures.items()}
+    # Money as strings to the kobo, as the JSON carries it.
+    return {name: v if name == "sales_count" else str(round_kobo(v)) for name, v in figures.items()}
 
 
 def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str,
                 "marketer_name": person.full_name if person else "",
                 **_finished(figures),
                 "periods": [
-                    {"start": first, "end": last, **_finished(own[bucket])}
+                    {"start": first.isoformat(), "end": last.isoformat(), **_finished(own[bucket])}
                     for bucket, first, last in spans
                     if (own := marketer_periods[affiliation_id]).get(bucket)
                 ],
@@ -91,7 +92,7 @@ def marketers_report(*, company_id: int, report_range: ReportRange) -> dict[str,
         **report_head(report_range),
         "totals": _finished(totals),
         "periods": [
-            {"start": first, "end": last, **_finished(by_period[bucket])}
+            {"start": first.isoformat(), "end": last.isoformat(), **_finished(by_period[bucket])}
             for bucket, first, last in spans
         ],
         "marketers": marketers,

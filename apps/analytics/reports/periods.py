@@ -91,7 +91,7 @@ def grouped_rollup(
 
 def report_head(report_range: ReportRange) -> dict[str, Any]:
     return {
-        "from": report_range.start,
-        "to": report_range.end,
+        "from": report_range.start.isoformat(),
+        "to": report_range.end.isoformat(),
         "granularity": report_range.granularity,
     }

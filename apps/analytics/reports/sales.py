@@ -48,12 +48,15 @@ def _add(into: dict[str, Any], figures: dict[str, Any]) -> None:
 
 
 def _finished(figures: dict[str, Any]) -> dict[str, Any]:
+    """Counts as they are; money and areas as strings to the kobo (what the JSON carries:
+    rendering Decimals one by one would cost more than building the report)."""
+    sqm = figures["completed_sqm"]
+    average = round_kobo(figures["completed_value"] / sqm) if sqm else None
     out = {
-        name: value if name.endswith("_count") else round_kobo(value)
+        name: value if name.endswith("_count") else str(round_kobo(value))
         for name, value in figures.items()
     }
-    sqm = out["completed_sqm"]
-    out["average_price_per_sqm"] = round_kobo(out["completed_value"] / sqm) if sqm else None
+    out["average_price_per_sqm"] = None if average is None else str(average)
     return out
 
 
@@ -82,7 +85,7 @@ def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
 
     def series(buckets: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
         return [
-            {"start": first, "end": last, **_finished(buckets[bucket])}
+            {"start": first.isoformat(), "end": last.isoformat(), **_finished(buckets[bucket])}
             for bucket, first, last in spans
         ]
 
@@ -99,7 +102,7 @@ def sales_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
                 "periods": series(buckets),
             }
         )
-    estates.sort(key=lambda estate: (-estate["completed_value"], estate["estate_id"]))
+    estates.sort(key=lambda estate: (-Decimal(estate["completed_value"]), estate["estate_id"]))
     return {
         **report_head(report_range),
         "totals": _finished(totals),

@@ -52,7 +52,8 @@ def usage_report(*, company_id: int, report_range: ReportRange) -> dict[str, Any
         **report_head(report_range),
         "totals": totals,
         "periods": [
-            {"start": first, "end": last, **by_period[bucket]} for bucket, first, last in spans
+            {"start": first.isoformat(), "end": last.isoformat(), **by_period[bucket]}
+            for bucket, first, last in spans
         ],
     }
 

@@ -107,7 +107,8 @@ class ReportExportView(APIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         body = _report_for(request, self.report)
-        filename = f"{self.report.name}-{body['from']:%Y%m%d}-{body['to']:%Y%m%d}.csv"
+        period = f"{body['from']}-{body['to']}".replace("-", "")
+        filename = f"{self.report.name}-{period[:8]}-{period[8:]}.csv"
         return StreamingHttpResponse(
             csv_lines(self.report.csv_columns, self.report.csv_rows(body)),
             content_type="text/csv; charset=utf-8",
