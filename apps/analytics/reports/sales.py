@@ -36,10 +36,12 @@ CSV_COLUMNS = (
     "average_price_per_sqm",
 )
 ZERO = Decimal("0.00")
+COUNTS = frozenset(name for name in FIGURES if name.endswith("_count"))
+EMPTY = {name: 0 if name in COUNTS else ZERO for name in FIGURES}
 
 
 def _empty() -> dict[str, Any]:
-    return {name: 0 if name.endswith("_count") else ZERO for name in FIGURES}
+    return dict(EMPTY)
 
 
 def _add(into: dict[str, Any], figures: dict[str, Any]) -> None:
@@ -52,10 +54,8 @@ def _finished(figures: dict[str, Any]) -> dict[str, Any]:
     rendering Decimals one by one would cost more than building the report)."""
     sqm = figures["completed_sqm"]
     average = round_kobo(figures["completed_value"] / sqm) if sqm else None
-    out = {
-        name: value if name.endswith("_count") else str(round_kobo(value))
-        for name, value in figures.items()
-    }
+    # Sums of amounts to the kobo are exact to the kobo: formatting is enough.
+    out = {name: value if name in COUNTS else f"{value:.2f}" for name, value in figures.items()}
     out["average_price_per_sqm"] = None if average is None else str(average)
     return out
 
