@@ -51,8 +51,10 @@ beat: install
 # monthly run's needs PostgreSQL; the notification fan-out needs PostgreSQL and Redis
 # (BENCH_REDIS_URL, default db 15, flushed) as its Celery broker; the search one needs
 # PostgreSQL; the audit overhead needs PostgreSQL and Redis (BENCH_REDIS_URL, default db
-# 11, flushed) and starts two gunicorns on ports 8310-8311 (BENCH_PORT). The last five
-# make and drop a database beside DATABASE_URL's.
+# 11, flushed) and starts two gunicorns on ports 8310-8311 (BENCH_PORT); the analytics
+# ones need PostgreSQL, the reports and capture ones also Redis (BENCH_REDIS_URL, default
+# db 14, flushed) and start gunicorns on ports 8320-8322 (BENCH_PORT). All but the first
+# two make and drop a database beside DATABASE_URL's.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py
@@ -62,6 +64,9 @@ bench: install
 	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/audit_overhead.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/analytics_rollup.py
+	$(BIN)/python bench/analytics_reports.py
+	$(BIN)/python bench/analytics_capture.py
 	$(BIN)/python bench/analytics_platform.py
 
 # Schemathesis against a live server with the demo data (needs PostgreSQL and Redis for

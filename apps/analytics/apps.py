@@ -7,6 +7,13 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        # The platform roll-up's builder joins the nightly task's registry, and the staff
-        # dashboard the admin.
+        from django.core.signals import request_finished
+
+        # Connects the receivers; registers the roll-up builders (company and platform) and
+        # the staff dashboard in the admin.
+        from apps.analytics import receivers  # noqa: F401
+        from apps.analytics.events.flush_after_response import flush_if_due
         from apps.analytics.platform import admin, rollup  # noqa: F401
+        from apps.analytics.rollups import company  # noqa: F401
+
+        request_finished.connect(flush_if_due, dispatch_uid="analytics-flush-after-response")

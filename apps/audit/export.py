@@ -1,12 +1,11 @@
 """The trail as CSV, written row by row as it is read (no export is held in memory)."""
 
-import csv
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apps.audit.models import AuditEntry
 from apps.audit.serializers import model_label
+from apps.core.csv_export import csv_lines
 
 COLUMNS = (
     "id",
@@ -27,23 +26,6 @@ COLUMNS = (
     "hash",
 )
 CHUNK = 2000
-# A cell starting with one of these is a formula to a spreadsheet: shown as text instead.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Line:
-    """A file-like sink that hands back what csv.writer wrote."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
-        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
 
 
 def _row(entry: AuditEntry) -> list[Any]:
@@ -65,15 +47,12 @@ def _row(entry: AuditEntry) -> list[Any]:
         entry.seq,
         entry.entry_hash,
     )
-    return [_cell(value) for value in values]
+    return list(values)
 
 
-def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
-    for entry in entries:
-        yield writer.writerow(_row(entry))
+def entry_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    return csv_lines(COLUMNS, (_row(entry) for entry in entries))
 
 
 def entries_csv(queryset: Any) -> Iterator[str]:
-    return csv_lines(queryset.iterator(chunk_size=CHUNK))
+    return entry_lines(queryset.iterator(chunk_size=CHUNK))

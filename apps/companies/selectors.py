@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.companies.models import (
@@ -553,3 +553,48 @@ def _first_paid_day(changes: list[tuple[datetime, str, str]], tz: Any) -> date |
         if status in BILLABLE_STATUSES and (n + 1 == len(changes) or days[n + 1] > days[n]):
             return days[n]
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanySeats:
+    """A company's people and limits, as analytics' daily usage figures keep them."""
+
+    company_id: int
+    members: int  # active memberships, any role
+    marketers: int  # active marketer memberships
+    max_plots: int
+    max_agents: int
+    max_api_calls_daily: int
+
+
+def company_seats_before(
+    *, before: datetime, company_ids: Iterable[int] | None = None
+) -> list[CompanySeats]:
+    """Every company created before ``before`` (or those given) with its active members and
+    marketers who had joined by then, and its limits now: two queries in all."""
+    companies = Company.objects.filter(created_at__lt=before)
+    memberships = Membership.objects.filter(is_active=True, created_at__lt=before)
+    if company_ids is not None:
+        ids = set(company_ids)
+        companies = companies.filter(pk__in=ids)
+        memberships = memberships.filter(company_id__in=ids)
+    counts = {
+        company_id: (members, marketers)
+        for company_id, members, marketers in memberships.order_by()
+        .values("company_id")
+        .annotate(members=Count("*"), marketers=Count("pk", filter=Q(role=Role.MARKETER)))
+        .values_list("company_id", "members", "marketers")
+    }
+    return [
+        CompanySeats(
+            company_id=pk,
+            members=counts.get(pk, (0, 0))[0],
+            marketers=counts.get(pk, (0, 0))[1],
+            max_plots=max_plots,
+            max_agents=max_agents,
+            max_api_calls_daily=max_api_calls_daily,
+        )
+        for pk, max_plots, max_agents, max_api_calls_daily in companies.order_by().values_list(
+            "pk", "max_plots", "max_agents", "max_api_calls_daily"
+        )
+    ]

@@ -1,6 +1,6 @@
 """Read-side of estates for other apps: ids and counts, never ORM rows."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -230,4 +230,170 @@ def _catalogue_stats(company_id: int) -> CatalogueStats:
         clients=Client.objects.filter(company_id=company_id).count(),
         sales=sales,
         sales_value=round_kobo(value),
+    )
+
+
+# --- daily figures for analytics' roll-ups (every company at once) ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EstateDaySales:
+    """One company's sales of one estate in a time range, by their status now."""
+
+    company_id: int
+    estate_id: int
+    status: str  # "completed" (by completion time) or "pending" (by purchase time)
+    count: int
+    value: Decimal
+    sqm: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AffiliationDaySales:
+    company_id: int
+    affiliation_id: int
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    company_id: int
+    client_id: int
+    user_id: int | None  # the client's account, if it has joined
+
+
+def _of(queryset: Any, company_ids: Collection[int] | None) -> Any:
+    return queryset if company_ids is None else queryset.filter(company_id__in=company_ids)
+
+
+def sales_by_estate_between(
+    *, start: datetime, end: datetime, company_ids: Collection[int] | None = None
+) -> list[EstateDaySales]:
+    """Sales completed in [``start``, ``end``) and still completed, and purchases made
+    then and still pending, by company and estate (two queries for every company)."""
+    figures = {
+        "count": Count("*"),
+        "value": Sum("agreed_price"),
+        "sqm": Sum("plot__size_sqm"),
+    }
+    completed = _of(
+        PlotPurchase.objects.filter(
+            status=PurchaseStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end
+        ),
+        company_ids,
+    )
+    pending = _of(
+        PlotPurchase.objects.filter(
+            status=PurchaseStatus.PENDING, purchased_at__gte=start, purchased_at__lt=end
+        ),
+        company_ids,
+    )
+    rows = []
+    for status, queryset in (
+        (PurchaseStatus.COMPLETED, completed),
+        (PurchaseStatus.PENDING, pending),
+    ):
+        grouped = (
+            queryset.order_by()
+            .values("company_id", "plot__estate_id")
+            .annotate(**figures)
+            .values_list("company_id", "plot__estate_id", "count", "value", "sqm")
+        )
+        rows += [
+            EstateDaySales(
+                company_id=company_id,
+                estate_id=estate_id,
+                status=str(status),
+                count=count,
+                value=round_kobo(value),
+                sqm=round_kobo(sqm),
+            )
+            for company_id, estate_id, count, value, sqm in grouped
+        ]
+    return rows
+
+
+def sales_by_affiliation_between(
+    *, start: datetime, end: datetime, company_ids: Collection[int] | None = None
+) -> list[AffiliationDaySales]:
+    """Sales made through a marketer, completed in [``start``, ``end``) and still
+    completed, by company and affiliation, in one query."""
+    grouped = (
+        _of(
+            PlotPurchase.objects.filter(
+                status=PurchaseStatus.COMPLETED,
+                completed_at__gte=start,
+                completed_at__lt=end,
+                affiliation_id__isnull=False,
+            ),
+            company_ids,
+        )
+        .order_by()
+        .values("company_id", "affiliation_id")
+        .annotate(count=Count("*"), value=Sum("agreed_price"))
+        .values_list("company_id", "affiliation_id", "count", "value")
+    )
+    return [
+        AffiliationDaySales(
+            company_id=company_id,
+            affiliation_id=affiliation_id,
+            count=count,
+            value=round_kobo(value),
+        )
+        for company_id, affiliation_id, count, value in grouped
+    ]
+
+
+def buyers_between(
+    *, start: datetime, end: datetime, company_ids: Collection[int] | None = None
+) -> list[Buyer]:
+    """The clients who made a purchase in [``start``, ``end``) that is not cancelled, each
+    once per company, in one query."""
+    rows = (
+        _of(
+            PlotPurchase.objects.filter(purchased_at__gte=start, purchased_at__lt=end).exclude(
+                status=PurchaseStatus.CANCELLED
+            ),
+            company_ids,
+        )
+        .order_by()
+        .values_list("company_id", "client_id", "client__user_id")
+        .distinct()
+    )
+    return [Buyer(company_id=c, client_id=client, user_id=user) for c, client, user in rows]
+
+
+def clients_added_between(
+    *, start: datetime, end: datetime, company_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """Clients recorded in [``start``, ``end``), per company that recorded any (one query)."""
+    return dict(
+        _of(Client.objects.filter(created_at__gte=start, created_at__lt=end), company_ids)
+        .order_by()
+        .values("company_id")
+        .annotate(count=Count("*"))
+        .values_list("company_id", "count")
+    )
+
+
+def plots_held_before(
+    *, before: datetime, company_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """Plots each company had just before ``before``, per company that had any (one query)."""
+    return dict(
+        _of(Plot.objects.filter(created_at__lt=before), company_ids)
+        .order_by()
+        .values("company_id")
+        .annotate(count=Count("*"))
+        .values_list("company_id", "count")
+    )
+
+
+def estate_names_for(*, company_id: int, estate_ids: Iterable[int]) -> dict[int, str]:
+    """The company's estates' names by id, in one query (others' ids are left out)."""
+    return dict(
+        Estate.objects.filter(company_id=company_id, pk__in=set(estate_ids)).values_list(
+            "pk", "name"
+        )
     )

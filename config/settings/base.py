@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.audit.context.AuditContextMiddleware",
+    "apps.analytics.events.middleware.EventCaptureMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.usage.middleware.RateLimitHeadersMiddleware",
@@ -259,6 +260,24 @@ BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
 # in the meantime cancel their commission instead).
 COMMISSION_HOLD_DAYS = env.int("COMMISSION_HOLD_DAYS", default=7)
 
+# Analytics (apps/analytics): activity events are buffered (Redis, or this process's
+# memory in the embedded mode) and written in bulk; see docs/analytics.md.
+ANALYTICS_CAPTURE_EVENTS = env.bool("ANALYTICS_CAPTURE_EVENTS", default=True)
+ANALYTICS_EVENT_RETENTION_DAYS = env.int("ANALYTICS_EVENT_RETENTION_DAYS", default=400)
+# Embedded mode only (no Redis): the in-process buffer's bound (the oldest events are
+# dropped past it) and when a request's end writes it (this many events, or the oldest
+# this many seconds old). Off in tests, which flush explicitly.
+ANALYTICS_LOCAL_BUFFER_MAX = env.int("ANALYTICS_LOCAL_BUFFER_MAX", default=10_000)
+ANALYTICS_FLUSH_AFTER_RESPONSE = env.bool("ANALYTICS_FLUSH_AFTER_RESPONSE", default=True)
+ANALYTICS_LOCAL_FLUSH_EVENTS = env.int("ANALYTICS_LOCAL_FLUSH_EVENTS", default=100)
+ANALYTICS_LOCAL_FLUSH_SECONDS = env.int("ANALYTICS_LOCAL_FLUSH_SECONDS", default=60)
+# A buyer "viewed before buying" if they viewed one of the company's plots this many
+# days up to the purchase's day.
+ANALYTICS_CONVERSION_LOOKBACK_DAYS = env.int("ANALYTICS_CONVERSION_LOOKBACK_DAYS", default=30)
+# The widest range a report answers: any granularity, and by day.
+ANALYTICS_REPORT_MAX_DAYS = env.int("ANALYTICS_REPORT_MAX_DAYS", default=1096)
+ANALYTICS_REPORT_MAX_DAYS_BY_DAY = env.int("ANALYTICS_REPORT_MAX_DAYS_BY_DAY", default=366)
+
 # --- i18n, static -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Africa/Lagos"
@@ -375,6 +394,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "usage-flush-counters": {"task": "usage.flush_counters", "schedule": 300.0},
     "search-flush-analytics": {"task": "search.flush_analytics", "schedule": 60.0},
+    "analytics-flush-events": {"task": "analytics.flush_events", "schedule": 60.0},
+    "analytics-build-daily-rollups": {
+        "task": "analytics.build_daily_rollups",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "analytics-prune-events": {
+        "task": "analytics.prune_events",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "payments-process-stalled-events": {
         "task": "payments.process_stalled_events",
         "schedule": 600.0,

@@ -24,3 +24,5 @@ SIGNUP_RATE_LIMIT = "1000/m"
 PASSWORD_RESET_RATE_LIMIT = "1000/m"  # noqa: S105 - a rate, not a password
 ADMIN_LOGIN_RATE_LIMIT = "1000/m"
 LOGIN_ACCOUNT_RATE_LIMIT = "1000/m"
+# Tests write buffered analytics events explicitly (apps.analytics.services.events_flush).
+ANALYTICS_FLUSH_AFTER_RESPONSE = False

@@ -126,3 +126,18 @@ def test_mass_assignment_on_every_write_route(caller, route, method):
     company, client = caller
     path = path_for(route, company)
     assert_unchanged_4xx(lambda: getattr(client, method)(path, MASS_ASSIGNMENT, format="json"))
+
+
+ANALYTICS_ROUTES = [route for route in api_routes() if route.name.startswith("analytics-")]
+
+
+@pytest.mark.parametrize("route", ANALYTICS_ROUTES, ids=str)
+@pytest.mark.parametrize(
+    "query",
+    ["granularity=hour", "from=2026-02-30", "to=next-week", "from=2026-10-05&to=2026-10-01", "x=1"],
+)
+def test_bad_report_queries_are_a_400_in_the_error_format(caller, route, query):
+    _, client = caller
+    response = assert_unchanged_4xx(lambda: client.get(f"{route.path()}?{query}"))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"

@@ -77,6 +77,16 @@ SELF_ROUTES = {
     "notification-preferences",
     # The company's own search analytics (its admins').
     "search-analytics",
+    # The company's own reports from its roll-ups (its admins'), JSON and CSV: proved
+    # below to hold none of another company's numbers.
+    "analytics-sales",
+    "analytics-sales-export",
+    "analytics-marketers",
+    "analytics-marketers-export",
+    "analytics-clients",
+    "analytics-clients-export",
+    "analytics-usage",
+    "analytics-usage-export",
 }
 
 # Routes for our staff only (is_staff), across every company: a company's member gets 403.
@@ -288,3 +298,23 @@ def test_notifications_of_another_company_are_neither_counted_nor_marked():
     assert client.get("/api/notifications/unread-count/").json() == {"unread": 0}
     assert client.post("/api/notifications/read-all/", format="json").json() == {"marked_read": 0}
     assert UserNotification.objects.get(pk=of_b).read_at is None
+
+
+def test_analytics_reports_hold_only_the_callers_company():
+    from datetime import date
+
+    from apps.analytics.services import rollups_build
+    from tests.analytics.scenario import october
+
+    theirs = october()
+    company_a = CompanyFactory()
+    admin_a = MembershipFactory(company=company_a, role="company_admin").user
+    rollups_build(first=date(2026, 10, 1), last=date(2026, 10, 31))
+    client = client_for(admin_a)
+    query = "?from=2026-10-01&to=2026-10-31&granularity=month"
+    for name in ("sales", "marketers", "clients", "usage"):
+        body = client.get(f"/api/analytics/{name}/{query}").json()
+        assert not any(value not in (0, "0.00", None) for value in body["totals"].values()), name
+        csv = b"".join(client.get(f"/api/analytics/{name}/export/{query}").streaming_content)
+        assert str(theirs.estate_1.name).encode() not in csv
+        assert b"Ada Obi" not in csv
