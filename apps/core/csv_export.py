@@ -20,9 +20,18 @@ class _Line:
 def csv_cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _is_number(value):
         return "'" + value
     return "" if value is None else value
+
+
+def _is_number(value: str) -> bool:
+    # A negative amount ("-175000.00") is a number to a spreadsheet, not a formula.
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def csv_lines(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
