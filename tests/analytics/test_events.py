@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from apps.analytics import tasks
 from apps.analytics.events.buffer import (
     Event,
     LocalEventBuffer,
@@ -16,7 +17,6 @@ from apps.analytics.events.buffer import (
 )
 from apps.analytics.models import AnalyticsEvent
 from apps.analytics.services import events_flush, events_prune
-from apps.analytics.tasks import flush_events, prune_events
 from apps.billing.services import invoice_pdf_download
 from tests.accounts.factories import PASSWORD
 from tests.billing.factories import issued_invoice
@@ -76,7 +76,7 @@ def test_a_login_is_an_event_for_each_company_the_person_acts_for(api_client, co
         "/api/auth/login/", {"email": membership.user.email, "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert flush_events() == 2
+    assert tasks.flush_events() == 2
     assert sorted(AnalyticsEvent.objects.values_list("role", flat=True)) == ["client", "marketer"]
 
 
@@ -153,7 +153,7 @@ def test_old_events_are_pruned(company, settings):
     events_flush()
     assert events_prune(now=now) == 2
     assert AnalyticsEvent.objects.count() == 2
-    assert prune_events() == 0
+    assert tasks.prune_events() == 0
 
 
 @pytest.mark.redis
