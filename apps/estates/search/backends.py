@@ -34,6 +34,11 @@ DEFAULT_ORDER = ("estate_id", "plot_number", "id")
 
 
 class PlotSearchBackend(Protocol):
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        """``plots`` whose number or estate's name contains ``text`` (any case): the plot
+        list's ``?search=``."""
+        ...
+
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         """``plots`` (the company's, filtered) that match ``text``."""
         ...
@@ -46,6 +51,17 @@ class PlotSearchBackend(Protocol):
 class PostgresSearchBackend:
     """Full-text over the stored, weighted vector (GIN index), each word a prefix; plus
     plots of estates whose name or location is close to the query (typos)."""
+
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        # The estates first (a company has tens to hundreds), so the plots' condition is
+        # on their own columns: the trigram index on the number (migration 0009) or'ed
+        # with the estate-id index, instead of a join that reads every plot.
+        estates = list(
+            Estate.objects.filter(company_id=company_id, name__icontains=text).values_list(
+                "pk", flat=True
+            )
+        )
+        return plots.filter(Q(plot_number__icontains=text) | Q(estate_id__in=estates))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         query = prefix_tsquery(text)
@@ -89,6 +105,9 @@ class SimpleSearchBackend:
         "estate__lga",
         "estate__description",
     )
+
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        return plots.filter(Q(plot_number__icontains=text) | Q(estate__name__icontains=text))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         for term in search_terms(text):
