@@ -20,7 +20,7 @@ from apps.core.roles import Role
 from apps.core.tenancy import require_tenant
 
 
-def _etag_matches(request: Request, etag: str) -> bool:
+def etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
     return any(tag.strip() in (etag, f"W/{etag}", "*") for tag in header.split(","))
 
@@ -37,7 +37,7 @@ class CachedListMixin:
         identity = repr((tenant.company_id, version, viewer, request.build_absolute_uri()))
         digest = hashlib.sha256(identity.encode()).hexdigest()
         etag = f'"{digest[:40]}"'
-        if _etag_matches(request, etag):
+        if etag_matches(request, etag):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
             key = f"listing:{self.read_scope}:{tenant.company_id}:{digest}"
