@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django_filters import rest_framework as django_filters
 from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -97,6 +98,21 @@ class PlotSearchPagination(PageNumberPagination):
         return paginated
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "If-None-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="The ETag of an earlier answer: 304 while the company's plots and "
+            "estates are unchanged.",
+        )
+    ],
+    responses={
+        200: PlotSerializer,
+        304: OpenApiResponse(description="Not modified: the answer with this ETag stands."),
+    },
+)
 class PlotSearchView(TenantScopedMixin, generics.ListAPIView):
     """Search the company's plots (every member may): words in ``q`` match as prefixes
     (misspelt estate and place names too, on PostgreSQL), ranked best first, narrowed by
