@@ -69,7 +69,8 @@ def test_search_keeps_the_other_filters_and_the_cursor(admin_client, plots):
 
 def test_search_costs_one_query_for_the_estates(admin_client, plots, django_assert_max_num_queries):
     admin_client.get(URL, {"search": "lekki", "nocache": "1"})
-    # The caller's (cached), the estates' ids, the count and the page.
+    # The caller's (cached), the estates' ids, whether any number matches, the count and
+    # the page.
     with django_assert_max_num_queries(6):
         assert admin_client.get(URL, {"search": "lekki", "nocache": "2"}).status_code == 200
 
@@ -88,3 +89,16 @@ def test_postgres_search_reads_plots_by_index_without_joining_estates(company, p
     assert "estates_plot_number_trgm" in plan
     assert "estates_estate" not in plan
     assert "BitmapOr" in plan
+
+
+@pytest.mark.postgres
+def test_postgres_search_by_estate_alone_reads_those_estates_plots(company, plots):
+    # No plot number holds "pearl": the condition is the estate ids alone, an index
+    # condition (no LIKE left to filter every plot with, no join).
+    found = PostgresSearchBackend().containing(
+        company_id=company.pk, plots=Plot.objects.filter(company_id=company.pk), text="pearl"
+    )
+    assert sorted(found.values_list("pk", flat=True)) == sorted([plots["a"].pk, plots["b"].pk])
+    plan = found.order_by("estate_id", "plot_number", "id").explain()
+    assert "Index Cond" in plan and f"estate_id = {plots['a'].estate_id}" in plan
+    assert "~~" not in plan and "estates_estate" not in plan

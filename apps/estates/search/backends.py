@@ -54,14 +54,23 @@ class PostgresSearchBackend:
 
     def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         # The estates first (a company has tens to hundreds), so the plots' condition is
-        # on their own columns: the trigram index on the number (migration 0009) or'ed
-        # with the estate-id index, instead of a join that reads every plot.
+        # on their own columns, not a join that reads every plot. Then the simplest
+        # condition that holds: an OR of the number (trigram index, migration 0009) and
+        # the estate ids keeps PostgreSQL from reading the matching estates' plots in
+        # list order from (company, estate, number), so it is used only when both match.
         estates = list(
             Estate.objects.filter(company_id=company_id, name__icontains=text).values_list(
                 "pk", flat=True
             )
         )
-        return plots.filter(Q(plot_number__icontains=text) | Q(estate_id__in=estates))
+        by_number = Q(plot_number__icontains=text)
+        if not estates:
+            return plots.filter(by_number)
+        # A count, not exists(): its LIMIT 1 would lead the planner to walk every plot
+        # of the company hoping for an early match instead of using the trigram index.
+        if not plots.filter(by_number).count():
+            return plots.filter(estate_id__in=estates)
+        return plots.filter(by_number | Q(estate_id__in=estates))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         query = prefix_tsquery(text)
