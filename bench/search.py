@@ -39,7 +39,6 @@ Prints a table and writes bench/results/search.json. Not a test: numbers, no ass
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
@@ -110,6 +109,7 @@ from bench.server_harness import (  # noqa: E402
     port_taken,
     stop,
     throwaway_database,
+    timed_get,
     wait_ready,
 )
 
@@ -386,18 +386,7 @@ class Kind:
             self.sent += 1
             path += f"{'&' if '?' in path else '?'}n={self.sent}-{time.monotonic_ns()}"
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
-        started = time.perf_counter()
-        try:
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            status = 0
-        finally:
-            conn.close()
-        return (time.perf_counter() - started) * 1000, status
+        return timed_get(PORT, path, headers)
 
 
 def search_kinds(token: str) -> list[Kind]:
