@@ -5,7 +5,8 @@ it matches) are kept in a generated array with a GIN index over the searches ask
 be told: a new plot's words and all their prefixes then find, by ``<@``, every search
 whose words all start one of them (and those without words). Everywhere, a partial
 index over the same searches by company and place (state, LGA, status), the filters most
-searches carry.
+searches carry. The GIN index takes each new search at once (``fastupdate`` off): a
+pending list would be read in full by every new plot's matching.
 """
 
 from django.db import migrations, models
@@ -24,7 +25,7 @@ ALTER TABLE search_savedsearch ADD COLUMN match_words text[]
     STORED;
 
 CREATE INDEX saved_search_notify_words ON search_savedsearch USING gin (match_words)
-    WHERE notify;
+    WITH (fastupdate = off) WHERE notify;
 """
 
 BACKWARD = """
