@@ -133,7 +133,7 @@ class PlotSearchView(TenantScopedMixin, generics.ListAPIView):
         values = dict(filters.form.cleaned_data)
         text = values.pop("q", "") or ""
         values = {name: value for name, value in values.items() if value not in (None, "")}
-        entry = search_cache_entry(company_id=tenant.company_id, url=request.get_full_path())
+        entry = search_cache_entry(company_id=tenant.company_id, url=request.build_absolute_uri())
         if entry is None:
             return self._record(tenant, text, values, self._search(filters, text))
         body = entry.get()
