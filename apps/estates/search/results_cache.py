@@ -2,10 +2,11 @@
 
 An answer (its page, count and facets) is cached under the company's current version of
 the catalogue read scope (apps.estates.read_scopes, bumped by every estate, plot and
-sale write when it commits) and the exact URL (its host too: the page links carry it), so the next search after a write
-computes afresh. Every member of a company sees the same plots, so members share
-entries. Its ETag is the key's digest: ``If-None-Match`` is answered 304 before anything
-is read. With the cache down there is no version: the search runs uncached, no ETag.
+sale write when it commits) and the exact URL (its host too: the page links carry it),
+so the next search after a write computes afresh. Every member of a company sees the
+same plots, so members share entries. Its ETag is the key's digest: ``If-None-Match``
+is answered 304 before anything is read. With the cache down there is no version: the
+search runs uncached, without an ETag.
 """
 
 import hashlib
