@@ -102,3 +102,18 @@ def test_postgres_search_by_estate_alone_reads_those_estates_plots(company, plot
     plan = found.order_by("estate_id", "plot_number", "id").explain()
     assert "Index Cond" in plan and f"estate_id = {plots['a'].estate_id}" in plan
     assert "~~" not in plan and "estates_estate" not in plan
+
+
+@pytest.mark.postgres
+def test_postgres_search_by_estates_alone_bounds_the_estate_ids(company, plots):
+    # "a" is in both estates' names and no plot number: the estate ids alone, with
+    # their range, so the list's (company, estate, number, id) index starts at the first.
+    found = PostgresSearchBackend().containing(
+        company_id=company.pk, plots=Plot.objects.filter(company_id=company.pk), text="a"
+    )
+    ids = sorted([plots["a"].estate_id, plots["c"].estate_id])
+    assert sorted(found.values_list("pk", flat=True)) == sorted(
+        plots[key].pk for key in ("a", "b", "c", "d", "e")
+    )
+    sql = str(found.query)
+    assert f'"estate_id" >= {ids[0]}' in sql and f'"estate_id" <= {ids[1]}' in sql
