@@ -50,11 +50,12 @@ beat: install
 # flushed), and starts its own gunicorn on port 8300 (BENCH_PORT) and Celery worker; the
 # monthly run's needs PostgreSQL; the notification fan-out needs PostgreSQL and Redis
 # (BENCH_REDIS_URL, default db 15, flushed) as its Celery broker; the search one needs
-# PostgreSQL; the audit overhead needs PostgreSQL and Redis (BENCH_REDIS_URL, default db
-# 11, flushed) and starts two gunicorns on ports 8310-8311 (BENCH_PORT); the analytics
-# ones need PostgreSQL, the reports and capture ones also Redis (BENCH_REDIS_URL, default
-# db 14, flushed) and start gunicorns on ports 8320-8322 (BENCH_PORT). All but the first
-# two make and drop a database beside DATABASE_URL's.
+# PostgreSQL and Redis (BENCH_REDIS_URL, default db 10, flushed) and starts a gunicorn on
+# port 8320 (BENCH_PORT); the audit overhead needs PostgreSQL and Redis (BENCH_REDIS_URL,
+# default db 11, flushed) and starts two gunicorns on ports 8310-8311 (BENCH_PORT); the
+# analytics ones need PostgreSQL, the reports and capture ones also Redis (BENCH_REDIS_URL,
+# default db 14, flushed) and start gunicorns on ports 8320-8322 (BENCH_PORT). All but the
+# first two make and drop a database beside DATABASE_URL's.
 bench: install
 	$(BIN)/python bench/invoice_pdf.py
 	$(BIN)/python bench/rate_limit.py

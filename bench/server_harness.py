@@ -79,6 +79,23 @@ def wait_ready(process: subprocess.Popen[bytes], port: int, log: Path, timeout: 
     raise SystemExit(f"gunicorn not ready after {timeout:.0f} s ({last}):\n{log_tail(log)}")
 
 
+def timed_get(port: int, path: str, headers: dict[str, str]) -> tuple[float, int]:
+    """One GET on a new connection (as sync gunicorn closes each): milliseconds taken and
+    the status (0 if the connection failed)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    started = time.perf_counter()
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        conn.close()
+    return (time.perf_counter() - started) * 1000, status
+
+
 @contextmanager
 def throwaway_database(suffix: str) -> Iterator[str]:
     """Create and migrate ``test_<name>_<suffix>`` beside DATABASE_URL's database (Django's

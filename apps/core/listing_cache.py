@@ -28,7 +28,7 @@ from apps.core.roles import Role
 from apps.core.tenancy import require_tenant
 
 
-def _etag_matches(request: Request, etag: str) -> bool:
+def etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
     return any(tag.strip() in (etag, f"W/{etag}", "*") for tag in header.split(","))
 
@@ -49,7 +49,7 @@ class CachedListMixin:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         read_version_remember(request, self.read_scope, tenant.company_id, version)
         etag = f'"{hashlib.sha256(f"{version}:{place}".encode()).hexdigest()[:40]}"'
-        if _etag_matches(request, etag):
+        if etag_matches(request, etag):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
             kept = found.get(key)

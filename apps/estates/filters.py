@@ -1,8 +1,10 @@
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.core.filters import DecimalFilter, IdFilter
+from apps.core.tenancy import require_tenant
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.search.backends import search_backend
 from apps.estates.search.filters import PlotPlaceAndValueFilters
 
 
@@ -31,7 +33,8 @@ class PlotFilter(PlotPlaceAndValueFilters, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(plot_number__icontains=value) | Q(estate__name__icontains=value))
+        company_id = require_tenant(self.request).company_id
+        return search_backend().containing(company_id=company_id, plots=queryset, text=value)
 
 
 class PurchaseFilter(django_filters.FilterSet):

@@ -20,8 +20,9 @@ class SavedSearch(TenantOwnedModel):
 
     ``filters`` keeps the filters as given; the columns after it hold the same filters
     in the form one query over every saved search compares a new plot with (text lower-
-    cased; empty or null: no filter). On PostgreSQL a generated ``match_tsquery`` column
-    (migration 0002) holds ``match_query`` parsed.
+    cased; empty or null: no filter). On PostgreSQL generated columns hold ``match_query``
+    parsed (``match_tsquery``, migration 0002) and its words (``match_words``, GIN-indexed
+    over the searches asking to be told, migration 0003).
     """
 
     owner = models.ForeignKey(
@@ -59,6 +60,11 @@ class SavedSearch(TenantOwnedModel):
                 fields=["company", "estate_id"],
                 condition=Q(notify=True),
                 name="saved_search_notify_idx",
+            ),
+            models.Index(
+                fields=["company", "state", "lga", "status"],
+                condition=Q(notify=True),
+                name="saved_search_notify_place",
             ),
         ]
 

@@ -1,6 +1,7 @@
 """Read-side of search for other apps: the saved searches a new plot matches, and what a
 company's people searched for."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -34,7 +35,8 @@ class PlotMatched:
 
 
 def _unset_or(field: str, value: object) -> Q:
-    return Q(**{field: ""}) | Q(**{field: value})
+    # IN, not OR: an index condition of the partial (company, state, lga, status) index.
+    return Q(**{f"{field}__in": ["", value]})
 
 
 def _bounds(low: str, high: str, value: object) -> Q:
@@ -64,21 +66,45 @@ def _filters_matching(plot: PlotToMatch) -> QuerySet:
     )
 
 
+# A lexeme in a tsvector's text form: 'word' with quotes doubled, then its positions.
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+def vector_prefixes(vector: str) -> list[str]:
+    """Every prefix of every word of a tsvector (as text): a saved search's prefix query
+    matches the vector exactly when each of its words is one of these."""
+    prefixes: set[str] = set()
+    for match in _LEXEME.finditer(vector):
+        word = match.group(1).replace("''", "'")
+        prefixes.update(word[:end] for end in range(1, len(word) + 1))
+    return sorted(prefixes)
+
+
+def _postgres_matching(saved: QuerySet, vector: str) -> QuerySet:
+    """On PostgreSQL: the searches whose words are all prefixes of the plot's words, found
+    by the GIN index on their words (migration 0003; those without words too), then each
+    saved query (its generated tsquery) against the plot's stored ``vector``."""
+    words_ok = RawSQL(
+        "search_savedsearch.match_words <@ %s::text[]",
+        [vector_prefixes(vector)],
+        output_field=BooleanField(),
+    )
+    text_ok = RawSQL(
+        "search_savedsearch.match_tsquery @@ %s::tsvector",
+        [vector],
+        output_field=BooleanField(),
+    )
+    return (
+        saved.alias(words_ok=words_ok, text_ok=text_ok)
+        .filter(words_ok=True)
+        .filter(Q(match_query="") | Q(text_ok=True))
+    )
+
+
 def _text_matching(saved: QuerySet, plot: PlotToMatch) -> list[tuple[int, int, str]]:
     columns = ("pk", "owner_id", "name")
     if plot.search_vector is not None:
-        # One pass on PostgreSQL: each saved query (its generated tsquery column) against
-        # the plot's stored vector.
-        text_ok = RawSQL(
-            "search_savedsearch.match_tsquery @@ %s::tsvector",
-            [plot.search_vector],
-            output_field=BooleanField(),
-        )
-        return list(
-            saved.alias(text_ok=text_ok)
-            .filter(Q(match_query="") | Q(text_ok=True))
-            .values_list(*columns)
-        )
+        return list(_postgres_matching(saved, plot.search_vector).values_list(*columns))
     # Simple matching, as the SQLite search does: every word somewhere in the plot's text.
     rows = saved.values_list(*columns, "match_terms")
     return [

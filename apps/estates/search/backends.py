@@ -34,6 +34,11 @@ DEFAULT_ORDER = ("estate_id", "plot_number", "id")
 
 
 class PlotSearchBackend(Protocol):
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        """``plots`` whose number or estate's name contains ``text`` (any case): the plot
+        list's ``?search=``."""
+        ...
+
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         """``plots`` (the company's, filtered) that match ``text``."""
         ...
@@ -46,6 +51,32 @@ class PlotSearchBackend(Protocol):
 class PostgresSearchBackend:
     """Full-text over the stored, weighted vector (GIN index), each word a prefix; plus
     plots of estates whose name or location is close to the query (typos)."""
+
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        # The estates first (a company has tens to hundreds), so the plots' condition is
+        # on their own columns, not a join that reads every plot. Then the simplest
+        # condition that holds: an OR of the number (trigram index, migration 0009) and
+        # the estate ids keeps PostgreSQL from reading the matching estates' plots in
+        # list order from (company, estate, number), so it is used only when both match.
+        estates = list(
+            Estate.objects.filter(company_id=company_id, name__icontains=text).values_list(
+                "pk", flat=True
+            )
+        )
+        by_number = Q(plot_number__icontains=text)
+        if not estates:
+            return plots.filter(by_number)
+        # A count, not exists(): its LIMIT 1 would lead the planner to walk every plot
+        # of the company hoping for an early match instead of using the trigram index.
+        if not plots.filter(by_number).count():
+            # The bounds change nothing but let the list's (company, estate, number, id)
+            # index start at the first of the estates in list order (an IN on its second
+            # column is only a filter there, so the walk would start at the company's
+            # first plot).
+            return plots.filter(
+                estate_id__in=estates, estate_id__gte=min(estates), estate_id__lte=max(estates)
+            )
+        return plots.filter(by_number | Q(estate_id__in=estates))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         query = prefix_tsquery(text)
@@ -89,6 +120,9 @@ class SimpleSearchBackend:
         "estate__lga",
         "estate__description",
     )
+
+    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+        return plots.filter(Q(plot_number__icontains=text) | Q(estate__name__icontains=text))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         for term in search_terms(text):
