@@ -3,7 +3,9 @@ names none of the view's filters.
 
 Building a FilterSet and its form (deep copies of every filter and form field) cost about
 a fifth of an unfiltered list page, to filter nothing. A view's ``filterset_fields``
-class is built once, not on every request.
+class is built once, not on every request. A request that names some filters gets a
+FilterSet of those alone (a filter not named has no value and filters nothing), so
+``?search=`` does not copy the plot list's other fifteen filters and their form fields.
 """
 
 from typing import Any
@@ -14,6 +16,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 
 _auto_filtersets: dict[tuple[type, type], type[BaseFilterSet] | None] = {}
+_narrowed_filtersets: dict[tuple[type, frozenset[str]], type[BaseFilterSet]] = {}
+# Requests choose which filters they name: beyond this many combinations, a narrowed
+# class is made for the request and not kept.
+NARROWED_KEPT = 256
 
 
 def filter_params(
@@ -31,6 +37,32 @@ def filter_params(
     )
 
 
+def named_filters(request: Request, filterset_class: type[BaseFilterSet]) -> frozenset[str]:
+    """The filters of ``filterset_class`` that the request gives a parameter for."""
+    return frozenset(
+        name
+        for name in filterset_class.base_filters
+        for key in request.query_params
+        if key == name or key.startswith(f"{name}_")
+    )
+
+
+def narrowed(filterset_class: type[BaseFilterSet], names: frozenset[str]) -> type[BaseFilterSet]:
+    """``filterset_class`` with only the filters ``names`` (its validation and methods
+    unchanged)."""
+    key = (filterset_class, names)
+    found = _narrowed_filtersets.get(key)
+    if found is None:
+        found = type(filterset_class.__name__, (filterset_class,), {})
+        # After the class exists: its metaclass recomputes base_filters from the fields.
+        found.base_filters = {
+            name: flt for name, flt in filterset_class.base_filters.items() if name in names
+        }
+        if len(_narrowed_filtersets) < NARROWED_KEPT:
+            _narrowed_filtersets[key] = found
+    return found
+
+
 class LazyFilterBackend(DjangoFilterBackend):
     def get_filterset_class(self, view: Any, queryset: QuerySet | None = None) -> Any:
         if getattr(view, "filterset_class", None) or queryset is None:
@@ -39,6 +71,14 @@ class LazyFilterBackend(DjangoFilterBackend):
         if key not in _auto_filtersets:
             _auto_filtersets[key] = super().get_filterset_class(view, queryset)
         return _auto_filtersets[key]
+
+    def get_filterset(self, request: Request, queryset: QuerySet, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        names = named_filters(request, filterset_class)
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        return narrowed(filterset_class, names)(**kwargs)
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         if not filter_params(request, self.get_filterset_class(view, queryset)):

@@ -75,6 +75,62 @@ def test_search_costs_one_query_for_the_estates(admin_client, plots, django_asse
         assert admin_client.get(URL, {"search": "lekki", "nocache": "2"}).status_code == 200
 
 
+@pytest.mark.redis
+def test_paging_through_a_search_asks_only_for_the_page(
+    admin_client, plots, django_assert_num_queries
+):
+    # The estates and whether a number matches are kept under the catalogue's version,
+    # the total by its filters: another page (or any other parameter) reads the page only.
+    admin_client.get(URL, {"search": "lekki", "nocache": "1"})
+    with django_assert_num_queries(1):
+        response = admin_client.get(URL, {"search": "lekki", "nocache": "2"})
+    assert sorted(row["id"] for row in response.json()["results"]) == sorted(
+        plots[key].pk for key in ("a", "b", "d")
+    )
+
+
+def _rename(client, plots, key, name):
+    response = client.patch(f"/api/estates/{plots[key].estate_id}/", {"name": name}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def _renumber(client, plots, key, number):
+    response = client.patch(f"/api/plots/{plots[key].pk}/", {"plot_number": number}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def _add_plot(client, plots, key, number):
+    body = {"estate": plots[key].estate_id, "plot_number": number}
+    body.update(size_sqm="500.00", price="1000000.00")
+    response = client.post("/api/plots/", body, format="json")
+    assert response.status_code == 201, response.content
+    plots["new"] = Plot.objects.get(pk=response.json()["id"])
+
+
+@pytest.mark.parametrize(
+    ("write", "search", "expected"),
+    [
+        # An estate renamed to match, or away from matching.
+        (lambda c, p: _rename(c, p, "c", "Lekki Gardens"), "lekki", "abcde"),
+        (lambda c, p: _rename(c, p, "a", "Ajah Court"), "pearl", ""),
+        # A plot numbered to match where no number did, and a new plot.
+        (lambda c, p: _renumber(c, p, "c", "PEARL-1"), "pearl", "abc"),
+        (lambda c, p: _add_plot(c, p, "c", "MEADOW-EXTRA"), "meadow", "cde+"),
+    ],
+)
+def test_a_catalogue_write_is_seen_by_the_next_search(admin_client, plots, write, search, expected):
+    def found(marker):
+        response = admin_client.get(URL, {"search": search, "nocache": marker})
+        return {row["id"] for row in response.json()["results"]}
+
+    found("before")  # kept in the cache
+    write(admin_client, plots)
+    wanted = {plots[key].pk for key in expected.rstrip("+")}
+    if expected.endswith("+"):
+        wanted.add(plots["new"].pk)
+    assert found("after") == wanted
+
+
 @pytest.mark.postgres
 def test_postgres_search_reads_plots_by_index_without_joining_estates(company, plots):
     # The backend's condition alone (the view adds the company, whose index the planner

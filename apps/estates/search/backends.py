@@ -8,6 +8,7 @@ the default; the embedded SQLite mode matches words as substrings.
 OpenSearch backend would fit.
 """
 
+import hashlib
 from typing import Protocol
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.module_loading import import_string
 
-from apps.estates.models import Estate
+from apps.core.read_versions import cached_under_versions
+from apps.estates.models import Estate, Plot
+from apps.estates.read_scopes import CATALOGUE
 from apps.estates.search.terms import prefix_tsquery, search_terms
 
 # Fixed SQL; the user's words are parameters (and only word characters, see terms.py).
@@ -58,17 +61,11 @@ class PostgresSearchBackend:
         # condition that holds: an OR of the number (trigram index, migration 0009) and
         # the estate ids keeps PostgreSQL from reading the matching estates' plots in
         # list order from (company, estate, number), so it is used only when both match.
-        estates = list(
-            Estate.objects.filter(company_id=company_id, name__icontains=text).values_list(
-                "pk", flat=True
-            )
-        )
+        estates, numbers_match = self._containing_parts(company_id, text)
         by_number = Q(plot_number__icontains=text)
         if not estates:
             return plots.filter(by_number)
-        # A count, not exists(): its LIMIT 1 would lead the planner to walk every plot
-        # of the company hoping for an early match instead of using the trigram index.
-        if not plots.filter(by_number).count():
+        if not numbers_match:
             # The bounds change nothing but let the list's (company, estate, number, id)
             # index start at the first of the estates in list order (an IN on its second
             # column is only a filter there, so the walk would start at the company's
@@ -77,6 +74,30 @@ class PostgresSearchBackend:
                 estate_id__in=estates, estate_id__gte=min(estates), estate_id__lte=max(estates)
             )
         return plots.filter(by_number | Q(estate_id__in=estates))
+
+    def _containing_parts(self, company_id: int, text: str) -> tuple[list[int], bool]:
+        """The company's estates whose name contains ``text`` and whether any of its plot
+        numbers does: kept under the catalogue's version (any estate or plot write makes
+        it stale), so paging through a search asks only for the page. Over all the
+        company's plots, not the filtered ones: the answer only picks which of equivalent
+        conditions to use, the filters still apply."""
+
+        def compute() -> tuple[list[int], bool]:
+            estates = list(
+                Estate.objects.filter(company_id=company_id, name__icontains=text)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not estates:
+                return estates, True  # the number alone: no need to know
+            # A count, not exists(): its LIMIT 1 would lead the planner to walk every
+            # plot of the company hoping for an early match instead of using the trigram
+            # index.
+            numbers = Plot.objects.filter(company_id=company_id, plot_number__icontains=text)
+            return estates, bool(numbers.order_by().count())
+
+        digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+        return cached_under_versions(f"list-search:{digest}", company_id, [CATALOGUE], compute)
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         query = prefix_tsquery(text)
