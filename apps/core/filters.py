@@ -55,16 +55,19 @@ class DecimalFilter(django_filters.NumberFilter):
 class _AwareDateTimeField(IsoDateTimeField):
     def clean(self, value: Any) -> Any:
         value = super().clean(value)
-        if value is not None:
-            try:
-                value.astimezone(UTC)
-            except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+14:00
-                raise forms.ValidationError("The date/time is out of range.") from exc
-        return value
+        if value is None:
+            return None
+        try:
+            # UTC for the database too: PostgreSQL refuses offsets beyond 15:59, which
+            # Python accepts up to a day (3258-08-11T12:43:20+20:55).
+            return value.astimezone(UTC)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+14:00
+            raise forms.ValidationError("The date/time is out of range.") from exc
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date/time filter; one that cannot be expressed in UTC (the first or the
-    last day of the calendar with a far offset) is a 400, not a database error."""
+    """An ISO 8601 date/time filter, compared in UTC; one that cannot be expressed in UTC
+    (the first or the last day of the calendar with a far offset) is a 400, not a
+    database error."""
 
     field_class = _AwareDateTimeField
