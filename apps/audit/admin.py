@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.audit.models import AuditEntry
+from apps.core.admin import ReadOnlyAdmin
 
 
 class CompanyIdFilter(admin.SimpleListFilter):
@@ -50,7 +51,7 @@ if admin.site.is_registered(AuditEntry):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "timestamp",
         "company_id",
@@ -68,13 +69,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ordering = ("-timestamp", "-id")
     show_full_result_count = False
     list_select_related = ("content_type",)
-    readonly_fields = [field.name for field in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.notifications.categories import CATEGORIES, Category
 from apps.notifications.models import Delivery, DeliveryStatus, Notification, NotificationDispatch
 from apps.notifications.rendering import render_email, render_in_app, render_sms
@@ -19,22 +20,6 @@ from apps.notifications.samples import sample_contexts
 from apps.notifications.services import delivery_resend
 from apps.notifications.tasks import send_deliveries
 from apps.notifications.unsubscribe import unsubscribe_links
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the outbox writes: looked at here, never added, edited or deleted."""
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Notification)

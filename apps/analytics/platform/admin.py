@@ -10,24 +10,16 @@ from django.urls import URLPattern, path
 
 from apps.analytics.platform.dashboard import dashboard_view
 from apps.analytics.platform_models import PlatformDashboard
+from apps.core.admin import ReadOnlyAdmin
 
 
 @admin.register(PlatformDashboard)
-class PlatformDashboardAdmin(admin.ModelAdmin):
+class PlatformDashboardAdmin(ReadOnlyAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         return redirect("analytics-dashboard")
