@@ -709,7 +709,7 @@ def main() -> None:
         child_main(sys.argv[2], sys.argv[3])
         return
     database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if not database["ENGINE"].endswith("postgresql"):
         raise SystemExit(
             "bench/monthly_run.py measures the monthly run on PostgreSQL; DATABASE_URL points"
             f" at {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"

@@ -422,7 +422,7 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if not database["ENGINE"].endswith("postgresql"):
         raise SystemExit(
             "bench/notification_fanout.py measures the fan-out on PostgreSQL; DATABASE_URL"
             f" points at {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"

@@ -718,7 +718,7 @@ def report(result: dict[str, Any]) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if not database["ENGINE"].endswith("postgresql"):
         raise SystemExit(
             "bench/stripe_webhooks.py measures the webhook on PostgreSQL; DATABASE_URL points"
             f" at {database['ENGINE'].rsplit('.', 1)[-1]}. Run it with, for example,"

@@ -16,6 +16,7 @@ nullable key) gets no reader, and its view keeps the serializer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -30,6 +31,12 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+
+from apps.core.filter_backends import LazyFilterBackend, filter_params
+from apps.core.prepared import prepared_statements
+from apps.core.roles import Role
+from apps.core.tenancy import require_tenant
+from apps.core.views import SeesOwnRowsMixin
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +158,28 @@ class ValuesListMixin:
         queryset: QuerySet = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         extra = [name for name in ordering_columns(queryset) if name not in reader.paths]
         rows = queryset.values(*reader.paths, *extra)
-        page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
-        if page is None:
-            return Response(reader.represent(rows))
+        with (
+            prepared_statements()
+            if self._plan_fits_every_company(request, queryset)
+            else nullcontext()
+        ):
+            page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
+            if page is None:
+                return Response(reader.represent(rows))
         return self.get_paginated_response(reader.represent(page))  # type: ignore[attr-defined]
+
+    def _plan_fits_every_company(self, request: Request, queryset: QuerySet) -> bool:
+        """Whether the page's query depends on no value but the company's id (and a
+        cursor's position): the request names no filter and the caller sees all of the
+        company's rows. Then one prepared plan serves every company and page; a filter's
+        or a person's rows may want a plan of their own."""
+        if (
+            isinstance(self, SeesOwnRowsMixin)
+            and require_tenant(request).role != Role.COMPANY_ADMIN
+        ):
+            return False
+        filterset_class = LazyFilterBackend().get_filterset_class(self, queryset)
+        return not filter_params(request, filterset_class)
 
 
 def ordering_columns(queryset: QuerySet) -> list[str]:

@@ -4,9 +4,9 @@ A page is cached under the company's current version of the view's ``read_scope`
 (apps.core.read_versions), who asks (an admin sees the company's rows, anyone else their
 own) and the exact URL. Its ETag is that key's digest, so ``If-None-Match`` is answered
 304 before the page is read or rendered, and any write in the scope changes it.
-The version and the page are read in one round trip: the page is kept under a key
-without the version, with the version it was made under, and used only while that
-version is current.
+The version, the page and the page's total (see apps.core.pagination) are read in one
+round trip: each is kept under a key without the version, with the version it was made
+under, and used only while that version is current.
 With the cache down there is no version: the page is computed and sent without an ETag.
 """
 
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from apps.core.read_versions import (
     READ_CACHE_TIMEOUT,
+    read_early_remember,
     read_version,
     read_version_key,
     read_version_remember,
@@ -43,11 +44,18 @@ class CachedListMixin:
         digest = hashlib.sha256(place.encode()).hexdigest()
         key = f"listing:{self.read_scope}:{tenant.company_id}:{digest}"
         version_key = read_version_key(self.read_scope, tenant.company_id)
-        found = cache.get_many([version_key, key])
+        # The page's total too, when the list counts one: read with the page, the count
+        # costs no round trip of its own on a page made afresh.
+        paginator = getattr(self, "paginator", None)
+        before_query = getattr(paginator, "count_key_before_query", None)
+        count_key = before_query(request, self) if before_query else None
+        found = cache.get_many([version_key, key, *([count_key] if count_key else [])])
         version = found.get(version_key) or read_version(self.read_scope, tenant.company_id)
         if version is None:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         read_version_remember(request, self.read_scope, tenant.company_id, version)
+        if count_key:
+            read_early_remember(request, {count_key: found.get(count_key)})
         etag = f'"{hashlib.sha256(f"{version}:{place}".encode()).hexdigest()[:40]}"'
         if etag_matches(request, etag):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)

@@ -32,15 +32,22 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from apps.core.errors import ValidationFailed
 from apps.core.filter_backends import LazyFilterBackend, filter_params
 from apps.core.ordering import with_tie_breaker
-from apps.core.read_versions import READ_CACHE_TIMEOUT, read_version_for
+from apps.core.prepared import prepared_statements
+from apps.core.read_versions import (
+    NOT_READ_EARLY,
+    READ_CACHE_TIMEOUT,
+    read_early,
+    read_version_for,
+)
 from apps.core.roles import Role
-from apps.core.tenancy import get_tenant
+from apps.core.tenancy import get_tenant, require_tenant
 
 
 class CachedCountPaginator(DjangoPaginator):
-    """Django's paginator whose total is kept in the cache under ``count_key``, and whose
-    pages past the middle are read from the end: the last page of 100,000 rows is the
-    first 25 in the reversed ordering, not 99,975 rows skipped by OFFSET."""
+    """Django's paginator whose total is kept in the cache under ``count_key`` with the
+    read ``version`` it was counted under, and whose pages past the middle are read from
+    the end: the last page of 100,000 rows is the first 25 in the reversed ordering, not
+    99,975 rows skipped by OFFSET."""
 
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)
@@ -54,19 +61,35 @@ class CachedCountPaginator(DjangoPaginator):
         rows.reverse()
         return self._get_page(rows, number, self)
 
-    def __init__(self, *args: Any, count_key: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        count_key: str | None = None,
+        version: str | None = None,
+        request: Request | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.count_key = count_key
+        self.count_key, self.version, self.request = count_key, version, request
 
     @cached_property
     def count(self) -> int:
-        if self.count_key is None:
-            return super().count
-        count = cache.get(self.count_key)
-        if count is None:
-            count = super().count
-            cache.set(self.count_key, count, READ_CACHE_TIMEOUT)
+        if self.count_key is None or self.version is None:
+            return self._count()
+        kept = read_early(self.request, self.count_key)
+        if kept is NOT_READ_EARLY:
+            kept = cache.get(self.count_key)
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.version:
+            return kept[1]
+        count = self._count()
+        cache.set(self.count_key, (self.version, count), READ_CACHE_TIMEOUT)
         return count
+
+    def _count(self) -> int:
+        # Never by a prepared plan: a count's best plan depends on how many rows the
+        # company has (an index for a few, the table for many).
+        with prepared_statements(enabled=False):
+            return super().count
 
 
 def _reversible(rows: Any) -> bool:
@@ -77,43 +100,55 @@ def _reversible(rows: Any) -> bool:
     return rows.query.order_by[-1].lstrip("-") in ("id", "pk")
 
 
-def _count_key(queryset: QuerySet, request: Request, view: Any) -> str | None:
-    """The cache key of ``queryset``'s total under the company's current version of the
-    view's ``read_scope``.
+def count_key(request: Request, view: Any, queryset: QuerySet | None = None) -> str | None:
+    """The cache key of the list's total (kept with the company's version of the view's
+    ``read_scope`` it was counted under); None when it is not kept.
 
     A company admin (or API key) sees every row of the company, so the view and the
-    filters the request names decide the total. Anyone else sees their own rows, which
-    may depend on rows outside the scope: their total is keyed by the query's SQL.
+    filters the request names decide the total, and the key is known before the list's
+    query is built (``queryset`` may be None). Anyone else sees their own rows, which
+    may depend on rows outside the scope: their total is keyed by ``queryset``'s SQL.
     """
     scope = getattr(view, "read_scope", None)
     tenant = get_tenant(request)
     if scope is None or tenant is None:
         return None
-    version = read_version_for(request, scope, tenant.company_id)
-    if version is None:
-        return None
     if tenant.role == Role.COMPANY_ADMIN:
         backend = LazyFilterBackend()
+        if queryset is None and not getattr(view, "filterset_class", None):
+            queryset = view.get_queryset()
         filterset = backend.get_filterset_class(view, queryset)
         identity: Any = (type(view).__qualname__, filter_params(request, filterset))
+    elif queryset is None:
+        return None
     else:
         try:
             identity = queryset.query.sql_with_params()
         except EmptyResultSet:
             return None
     digest = hashlib.sha256(repr(identity).encode()).hexdigest()
-    return f"listcount:{scope}:{tenant.company_id}:{version}:{digest}"
+    return f"listcount:{scope}:{tenant.company_id}:{digest}"
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
+    def count_key_before_query(self, request: Request, view: Any) -> str | None:
+        """The key of the total this request's page will need, when it is known before
+        the list's query (so the listing cache reads it with the page: one round trip)."""
+        return count_key(request, view)
+
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None
     ) -> list | None:
+        key = count_key(request, view, queryset)
+        version = None
+        if key is not None:  # then the view has a read scope and the request a tenant
+            tenant = require_tenant(request)
+            version = read_version_for(request, view.read_scope, tenant.company_id)
         self.django_paginator_class = partial(
-            CachedCountPaginator, count_key=_count_key(queryset, request, view)
+            CachedCountPaginator, count_key=key, version=version, request=request
         )
         return super().paginate_queryset(queryset, request, view)
 
@@ -189,6 +224,11 @@ class KeysetPagination(PageNumberPagination):
     """
 
     cursor_query_param = "cursor"
+
+    def count_key_before_query(self, request: Request, view: Any) -> str | None:
+        if self.cursor_query_param in request.query_params:
+            return None  # keyset pages have no total
+        return super().count_key_before_query(request, view)
 
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None

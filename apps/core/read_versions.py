@@ -10,7 +10,9 @@ Redis restarted) can never come back as one already used.
 The cache being down reads as no version (every read computes afresh, uncached).
 """
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -63,6 +65,25 @@ def read_version_for(request: Any, scope: str, company_id: int) -> str | None:
     return version
 
 
+# ``read_early``'s answer for a key no read of this request fetched.
+NOT_READ_EARLY = object()
+
+
+def read_early_remember(request: Any, found: dict[str, Any]) -> None:
+    """Keep cache values (None: absent) read for this request ahead of the reads that
+    use them, so those find them without another round trip."""
+    memo = getattr(request, "_read_early", None)
+    if memo is None:
+        memo = request._read_early = {}
+    memo.update(found)
+
+
+def read_early(request: Any, key: str) -> Any:
+    """The value ``read_early_remember`` kept for ``key`` (None: it was absent), or
+    NOT_READ_EARLY."""
+    return (getattr(request, "_read_early", None) or {}).get(key, NOT_READ_EARLY)
+
+
 def read_version_bump(scope: str, company_id: int) -> None:
     """Make every cached read of ``scope`` for the company stale: at once, and again when
     the transaction commits (a read made before the commit may have been cached under the
@@ -95,4 +116,30 @@ def cached_under_versions(
         return kept[1]
     value = compute()
     cache.set(value_key, (versions, value), READ_CACHE_TIMEOUT)
+    return value
+
+
+# Values kept in this process's memory by ``kept_in_process``: the most recently used.
+PROCESS_KEPT = 512
+_process_kept: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
+_process_kept_lock = threading.Lock()
+
+
+def kept_in_process(name: str, company_id: int, version: str | None, compute: Callable[[], T]) -> T:
+    """``compute()``'s result for the company, kept in this process's memory under
+    ``version`` (of the scope it depends on, as this request read it): a warm read costs no
+    round trip, and a write, which changes the version, makes it unreachable. For small
+    values only (the last PROCESS_KEPT are kept). No version (the cache down): computed."""
+    if version is None:
+        return compute()
+    key = (name, company_id, version)
+    with _process_kept_lock:
+        if key in _process_kept:
+            _process_kept.move_to_end(key)
+            return _process_kept[key]
+    value = compute()
+    with _process_kept_lock:
+        _process_kept[key] = value
+        while len(_process_kept) > PROCESS_KEPT:
+            _process_kept.popitem(last=False)
     return value

@@ -2,8 +2,10 @@ import django_filters
 from django.db.models import QuerySet
 
 from apps.core.filters import DecimalFilter, IdFilter
+from apps.core.read_versions import read_version_for
 from apps.core.tenancy import require_tenant
 from apps.estates.models import Plot, PlotPurchase, PlotStatus, PurchaseStatus
+from apps.estates.read_scopes import CATALOGUE
 from apps.estates.search.backends import search_backend
 from apps.estates.search.filters import PlotPlaceAndValueFilters
 
@@ -34,7 +36,10 @@ class PlotFilter(PlotPlaceAndValueFilters, django_filters.FilterSet):
         if not value:
             return queryset
         company_id = require_tenant(self.request).company_id
-        return search_backend().containing(company_id=company_id, plots=queryset, text=value)
+        version = read_version_for(self.request, CATALOGUE, company_id)
+        return search_backend().containing(
+            company_id=company_id, plots=queryset, text=value, catalogue_version=version
+        )
 
 
 class PurchaseFilter(django_filters.FilterSet):

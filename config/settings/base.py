@@ -105,6 +105,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 _IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if _IS_SQLITE else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the health check of a kept connection made only after it sat idle,
+    # and prepared statements for the hot list pages.
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+# Off behind a pooler sharing server sessions between clients (PgBouncer's transaction
+# mode before 1.21).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Seconds a write on SQLite waits for another request's write to finish before giving up
 # (then answered 503 database_busy with Retry-After, never a 500).
 SQLITE_BUSY_TIMEOUT = env.float("SQLITE_BUSY_TIMEOUT", default=10.0)

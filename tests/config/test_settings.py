@@ -330,7 +330,7 @@ def test_configured_services_are_used() -> None:
         EMAIL_URL="smtp://127.0.0.1:2525",
     )
 
-    assert loaded["database_engine"] == "django.db.backends.postgresql"
+    assert loaded["database_engine"] == "config.db.postgresql"  # Django's, see config/db
     assert loaded["database_name"] == "test"
     assert loaded["database_options"] == {}  # SQLite's options are SQLite's alone
     assert loaded["cache_backend"] == "apps.core.redis_cache.RedisCacheLoggingOutages"

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from apps.estates.models import Plot
+from apps.estates.search import backends
 from apps.estates.search.backends import PostgresSearchBackend
 from tests.companies.factories import CompanyFactory
 from tests.estates.factories import EstateFactory, PlotFactory
@@ -136,7 +137,7 @@ def test_postgres_search_reads_plots_by_index_without_joining_estates(company, p
     # The backend's condition alone (the view adds the company, whose index the planner
     # prefers for a handful of rows; bench/read_path.py measures it at 100,000).
     found = PostgresSearchBackend().containing(
-        company_id=company.pk, plots=Plot.objects.all(), text="lekki"
+        company_id=company.pk, plots=Plot.objects.all(), text="lekki", catalogue_version=None
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -152,7 +153,10 @@ def test_postgres_search_by_estate_alone_reads_those_estates_plots(company, plot
     # No plot number holds "pearl": the condition is the estate ids alone, an index
     # condition (no LIKE left to filter every plot with, no join).
     found = PostgresSearchBackend().containing(
-        company_id=company.pk, plots=Plot.objects.filter(company_id=company.pk), text="pearl"
+        company_id=company.pk,
+        plots=Plot.objects.filter(company_id=company.pk),
+        text="pearl",
+        catalogue_version=None,
     )
     assert sorted(found.values_list("pk", flat=True)) == sorted([plots["a"].pk, plots["b"].pk])
     plan = found.order_by("estate_id", "plot_number", "id").explain()
@@ -165,7 +169,10 @@ def test_postgres_search_by_estates_alone_bounds_the_estate_ids(company, plots):
     # "a" is in both estates' names and no plot number: the estate ids alone, with
     # their range, so the list's (company, estate, number, id) index starts at the first.
     found = PostgresSearchBackend().containing(
-        company_id=company.pk, plots=Plot.objects.filter(company_id=company.pk), text="a"
+        company_id=company.pk,
+        plots=Plot.objects.filter(company_id=company.pk),
+        text="a",
+        catalogue_version=None,
     )
     ids = sorted([plots["a"].estate_id, plots["c"].estate_id])
     assert sorted(found.values_list("pk", flat=True)) == sorted(
@@ -173,3 +180,28 @@ def test_postgres_search_by_estates_alone_bounds_the_estate_ids(company, plots):
     )
     sql = str(found.query)
     assert f'"estate_id" >= {ids[0]}' in sql and f'"estate_id" <= {ids[1]}' in sql
+
+
+@pytest.mark.postgres
+def test_a_search_repeated_in_this_process_finds_its_estates_in_memory(
+    admin_client, commit, plots, monkeypatch
+):
+    # The estates matching and whether a number does are kept in the process under the
+    # catalogue's version the request read: no cache round trip of their own when warm,
+    # and computed afresh after a catalogue write.
+    asked = []
+    real = backends.cached_under_versions
+
+    def counted(*args, **kwargs):
+        asked.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backends, "cached_under_versions", counted)
+    for marker in ("1", "2", "3"):
+        assert admin_client.get(URL, {"search": "lekki", "nocache": marker}).json()["count"] == 3
+    assert len(asked) == 1
+    with commit():
+        _rename(admin_client, plots, "c", "Lekki Gardens")
+    body = admin_client.get(URL, {"search": "lekki", "nocache": "4"}).json()
+    assert len(asked) == 2
+    assert body["count"] == 5  # every plot of the renamed estate too

@@ -4,8 +4,10 @@ answer 304 to their ETag until something changes, and the plot counts come from 
 from decimal import Decimal
 
 import pytest
-from django.test.utils import override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
 
+from apps.core import pagination
 from apps.estates.read_scopes import catalogue_changed
 from apps.estates.selectors import plot_counts_by_estate, plots_count
 from apps.usage.counters import reset_counter_store
@@ -215,3 +217,25 @@ def test_the_estate_list_is_served_from_the_cache_until_a_plot_changes(
     body = admin_client.get("/api/estates/").json()
     assert body["results"][0]["plot_count"] == 1
     assert body["results"][0]["available_plot_count"] == 0
+
+
+def test_a_page_made_afresh_reads_its_cached_total_with_the_page(admin_client, plot, monkeypatch):
+    # The listing cache reads the version, the page and the page's total in one round
+    # trip: a page made afresh (a new URL) asks the cache for nothing more, and counts
+    # nothing once the total is kept.
+    real, reads = pagination.cache, []
+
+    class Spy:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+        def set(self, *args, **kwargs):
+            return real.set(*args, **kwargs)
+
+    monkeypatch.setattr(pagination, "cache", Spy())
+    assert rows(admin_client, f"{PLOTS}?nocache=1")[0] == 1  # counted, the total kept
+    with CaptureQueriesContext(connection) as queries:
+        assert rows(admin_client, f"{PLOTS}?nocache=2")[0] == 1
+    assert reads == []
+    assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)

@@ -17,7 +17,7 @@ from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.module_loading import import_string
 
-from apps.core.read_versions import cached_under_versions
+from apps.core.read_versions import cached_under_versions, kept_in_process
 from apps.estates.models import Estate, Plot
 from apps.estates.read_scopes import CATALOGUE
 from apps.estates.search.terms import prefix_tsquery, search_terms
@@ -37,9 +37,12 @@ DEFAULT_ORDER = ("estate_id", "plot_number", "id")
 
 
 class PlotSearchBackend(Protocol):
-    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+    def containing(
+        self, *, company_id: int, plots: QuerySet, text: str, catalogue_version: str | None
+    ) -> QuerySet:
         """``plots`` whose number or estate's name contains ``text`` (any case): the plot
-        list's ``?search=``."""
+        list's ``?search=``. ``catalogue_version``: the company's version of the catalogue
+        as the request read it (None: unknown), for answers kept between requests."""
         ...
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
@@ -55,13 +58,15 @@ class PostgresSearchBackend:
     """Full-text over the stored, weighted vector (GIN index), each word a prefix; plus
     plots of estates whose name or location is close to the query (typos)."""
 
-    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+    def containing(
+        self, *, company_id: int, plots: QuerySet, text: str, catalogue_version: str | None
+    ) -> QuerySet:
         # The estates first (a company has tens to hundreds), so the plots' condition is
         # on their own columns, not a join that reads every plot. Then the simplest
         # condition that holds: an OR of the number (trigram index, migration 0009) and
         # the estate ids keeps PostgreSQL from reading the matching estates' plots in
         # list order from (company, estate, number), so it is used only when both match.
-        estates, numbers_match = self._containing_parts(company_id, text)
+        estates, numbers_match = self._containing_parts(company_id, text, catalogue_version)
         by_number = Q(plot_number__icontains=text)
         if not estates:
             return plots.filter(by_number)
@@ -75,10 +80,13 @@ class PostgresSearchBackend:
             )
         return plots.filter(by_number | Q(estate_id__in=estates))
 
-    def _containing_parts(self, company_id: int, text: str) -> tuple[list[int], bool]:
+    def _containing_parts(
+        self, company_id: int, text: str, catalogue_version: str | None
+    ) -> tuple[list[int], bool]:
         """The company's estates whose name contains ``text`` and whether any of its plot
         numbers does: kept under the catalogue's version (any estate or plot write makes
-        it stale), so paging through a search asks only for the page. Over all the
+        it stale), in the cache and in this process (the request has read the version),
+        so paging through a search asks only for the page. Over all the
         company's plots, not the filtered ones: the answer only picks which of equivalent
         conditions to use, the filters still apply."""
 
@@ -96,8 +104,13 @@ class PostgresSearchBackend:
             numbers = Plot.objects.filter(company_id=company_id, plot_number__icontains=text)
             return estates, bool(numbers.order_by().count())
 
-        digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-        return cached_under_versions(f"list-search:{digest}", company_id, [CATALOGUE], compute)
+        name = f"list-search:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+        return kept_in_process(
+            name,
+            company_id,
+            catalogue_version,
+            lambda: cached_under_versions(name, company_id, [CATALOGUE], compute),
+        )
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
         query = prefix_tsquery(text)
@@ -142,7 +155,9 @@ class SimpleSearchBackend:
         "estate__description",
     )
 
-    def containing(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:
+    def containing(
+        self, *, company_id: int, plots: QuerySet, text: str, catalogue_version: str | None
+    ) -> QuerySet:
         return plots.filter(Q(plot_number__icontains=text) | Q(estate__name__icontains=text))
 
     def matching(self, *, company_id: int, plots: QuerySet, text: str) -> QuerySet:

@@ -1,0 +1,135 @@
+"""The PostgreSQL backend (config.db.postgresql): a kept connection is health-checked only
+after sitting idle, and the queries a caller asks for are prepared on the server."""
+
+import pytest
+from django.db import connection, connections
+
+from config.db.postgresql.base import HEALTH_CHECK_AFTER_IDLE
+from tests.conftest import client_for
+from tests.estates.factories import EstateFactory, PlotFactory
+from tests.estates.sales import make_sale
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture
+def kept():
+    """A connection of its own (autocommit, outside the test's transaction), kept between
+    "requests" as a server keeps it, with its health checks counted."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    wrapper.close_at = None  # never too old here
+    wrapper.checks = 0
+    is_usable = wrapper.is_usable
+
+    def counted():
+        wrapper.checks += 1
+        return is_usable()
+
+    wrapper.is_usable = counted
+    yield wrapper
+    wrapper.close()
+
+
+def request(wrapper, sql="SELECT 1"):
+    """A request reading the database, as Django's handler frames it."""
+    wrapper.close_if_unusable_or_obsolete()
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql)
+        (value,) = cursor.fetchone()
+    wrapper.close_if_unusable_or_obsolete()
+    return value
+
+
+def test_a_connection_used_moments_ago_is_not_checked_again(kept):
+    request(kept)
+    request(kept)
+    request(kept)
+    assert kept.checks == 0
+
+
+def test_a_connection_idle_for_a_while_is_checked_before_use(kept):
+    request(kept)
+    kept.last_healthy_at -= HEALTH_CHECK_AFTER_IDLE + 1
+    request(kept)
+    assert kept.checks == 1
+    request(kept)  # used again just now
+    assert kept.checks == 1
+
+
+def test_a_connection_closed_by_the_server_while_idle_is_replaced(kept):
+    request(kept)
+    pid = kept.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    kept.last_healthy_at -= HEALTH_CHECK_AFTER_IDLE + 1
+    assert request(kept, "SELECT pg_backend_pid()") != pid
+    assert kept.checks == 1
+
+
+def test_a_failed_query_is_no_sign_of_health(kept):
+    request(kept)
+    kept.close_if_unusable_or_obsolete()
+    with pytest.raises(Exception), kept.cursor() as cursor:  # noqa: B017
+        cursor.execute("SELECT * FROM no_such_table")
+    kept.close_if_unusable_or_obsolete()  # the request ends: checked, as Django does
+    assert kept.checks == 1
+
+
+def prepared(wrapper):
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {statement for (statement,) in cursor.fetchall()}
+
+
+def test_queries_are_prepared_only_when_asked(kept):
+    with kept.cursor() as cursor:
+        cursor.execute("SELECT %s::int + 1", [1])
+    assert prepared(kept) == set()
+    with kept.prepared_statements():
+        for number in (1, 2):
+            with kept.cursor() as cursor:
+                cursor.execute("SELECT %s::int + 2", [number])
+                assert cursor.fetchone() == (number + 2,)
+        with kept.prepared_statements(enabled=False), kept.cursor() as cursor:
+            cursor.execute("SELECT %s::int + 3", [1])
+    assert prepared(kept) == {"SELECT $1::int + 2"}
+
+
+def plans_used(statement_part):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            [f"%{statement_part}%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_plain_list_page_is_prepared_a_filtered_one_and_its_count_are_not(admin_client, company):
+    estate = EstateFactory(company=company, name="Lekki Pearl")
+    PlotFactory(estate=estate, plot_number="A-1")
+    page, count = '"estates_plot"."plot_number" AS "plot_number"', 'COUNT(*) AS "__count"'
+    before = plans_used(page), plans_used(count)
+    assert admin_client.get("/api/plots/", {"nocache": "1"}).status_code == 200
+    assert admin_client.get("/api/plots/", {"cursor": "", "nocache": "1"}).status_code == 200
+    assert (plans_used(page), plans_used(count)) == (before[0] + 2, before[1])
+    assert admin_client.get("/api/plots/", {"status": "available"}).status_code == 200
+    assert admin_client.get("/api/plots/", {"search": "lekki"}).status_code == 200
+    assert (plans_used(page), plans_used(count)) == (before[0] + 2, before[1])
+
+
+def test_a_buyers_own_purchases_are_not_read_by_a_prepared_plan(admin_client, company):
+    sale = make_sale(company)
+    before = plans_used("estates_plotpurchase")
+    assert admin_client.get("/api/purchases/").json()["count"] == 1
+    assert plans_used("estates_plotpurchase") == before + 1
+    assert client_for(sale.client.user).get("/api/purchases/").json()["count"] == 1
+    assert plans_used("estates_plotpurchase") == before + 1
+
+
+def test_prepared_statements_can_be_turned_off(kept, settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    with kept.prepared_statements(), kept.cursor() as cursor:
+        cursor.execute("SELECT %s::int + 4", [1])
+    assert prepared(kept) == set()
