@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
@@ -151,13 +151,19 @@ class ValuesListMixin:
     """``list`` answered from ``values()`` rows through ``row_reader`` (see above), with
     the same filters, ordering, pagination and answer as the serializer's list."""
 
+    # Columns shown from a small map kept in memory rather than joined on every page:
+    # {values() path: (the key's path, the view's method giving {key: value} for keys)}.
+    values_from_memory: ClassVar[dict[str, tuple[str, str]]] = {}
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reader = row_reader(self.get_serializer_class())  # type: ignore[attr-defined]
         if reader is None:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         queryset: QuerySet = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
-        extra = [name for name in ordering_columns(queryset) if name not in reader.paths]
-        rows = queryset.values(*reader.paths, *extra)
+        paths = [path for path in reader.paths if path not in self.values_from_memory]
+        paths += [key for key, _ in self.values_from_memory.values() if key not in paths]
+        extra = [name for name in ordering_columns(queryset) if name not in paths]
+        rows = queryset.values(*paths, *extra)
         with (
             prepared_statements()
             if self._plan_fits_every_company(request, queryset)
@@ -165,8 +171,16 @@ class ValuesListMixin:
         ):
             page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
             if page is None:
-                return Response(reader.represent(rows))
-        return self.get_paginated_response(reader.represent(page))  # type: ignore[attr-defined]
+                return Response(reader.represent(self._with_values_from_memory(list(rows))))
+        shown = reader.represent(self._with_values_from_memory(page))
+        return self.get_paginated_response(shown)  # type: ignore[attr-defined]
+
+    def _with_values_from_memory(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for path, (key, method) in self.values_from_memory.items():
+            values = getattr(self, method)({row[key] for row in rows})
+            for row in rows:
+                row[path] = values.get(row[key])
+        return rows
 
     def _plan_fits_every_company(self, request: Request, queryset: QuerySet) -> bool:
         """Whether the page's query depends on no value but the company's id (and a

@@ -11,6 +11,7 @@ With the cache down there is no version: the page is computed and sent without a
 """
 
 import hashlib
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -67,7 +68,12 @@ class CachedListMixin:
                 response = super().list(request, *args, **kwargs)  # type: ignore[misc]
                 if response.status_code != status.HTTP_200_OK:
                     return response
-                cache.set(key, (version, response.data), READ_CACHE_TIMEOUT)
+                # Kept when the response is closed, after its last byte is sent: the
+                # caller does not wait for the cache's reply (a request arriving
+                # meanwhile reads the page from the database, as before it was kept).
+                response._resource_closers.append(
+                    partial(cache.set, key, (version, response.data), READ_CACHE_TIMEOUT)
+                )
         # Cache-Control stays no-store (apps.core.middleware): no browser or proxy keeps one
         # caller's data; a client that keeps the page itself revalidates with the ETag.
         response["ETag"] = etag

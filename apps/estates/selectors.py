@@ -12,7 +12,12 @@ from django.db.models import Count, Q, Sum
 from apps.core.aggregates import counts_by
 from apps.core.emails import normalize_email
 from apps.core.money import round_kobo
-from apps.core.read_versions import READ_CACHE_TIMEOUT, cached_under_versions, read_version
+from apps.core.read_versions import (
+    READ_CACHE_TIMEOUT,
+    cached_under_versions,
+    kept_in_process,
+    read_version,
+)
 from apps.estates.models import (
     Client,
     ClientInvitation,
@@ -199,6 +204,26 @@ class CatalogueStats:
     clients: int
     sales: dict[str, int]  # purchases by status, every status present
     sales_value: Decimal  # the agreed prices of the completed sales, summed
+
+
+def estate_names(
+    *, company_id: int, catalogue_version: str | None, ids: Collection[int]
+) -> dict[int, str]:
+    """The names of the company's estates by id, at least those of ``ids``: kept in the
+    process and the cache under the catalogue's version (``catalogue_version``, as the
+    request read it), so a list page shows them without joining the estates."""
+
+    def load() -> dict[int, str]:
+        return dict(Estate.objects.filter(company_id=company_id).values_list("pk", "name"))
+
+    names = kept_in_process(
+        "estate-names",
+        company_id,
+        catalogue_version,
+        lambda: cached_under_versions("estate-names", company_id, [CATALOGUE], load),
+    )
+    # An estate made since the version was read (or the cache down): read afresh.
+    return names if names.keys() >= set(ids) else load()
 
 
 def catalogue_stats(*, company_id: int) -> CatalogueStats:

@@ -1,6 +1,6 @@
 """Estates, plots, clients and purchases, scoped to the request's company."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -22,6 +22,7 @@ from apps.core.permissions import (
     IsTenantMember,
     MembersReadAdminsWrite,
 )
+from apps.core.read_versions import read_version_for
 from apps.core.roles import Role
 from apps.core.serializers import EmptySerializer
 from apps.core.tenancy import Tenant, require_tenant
@@ -75,9 +76,28 @@ class EstateViewSet(CachedListMixin, TenantScopedMixin, viewsets.ModelViewSet):
         services.estate_delete(company_id=instance.company_id, estate_id=instance.pk)
 
 
-class PlotViewSet(CachedListMixin, ValuesListMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class EstateNamesFromMemory:
+    """Lists whose rows show their estate's name from the company's estate names kept in
+    memory (apps.estates.selectors.estate_names), not joined to every page."""
+
+    request: Any
+
+    def estate_names(self, ids: Collection[int]) -> dict[int, str]:
+        company_id = require_tenant(self.request).company_id
+        version = read_version_for(self.request, CATALOGUE, company_id)
+        return selectors.estate_names(company_id=company_id, catalogue_version=version, ids=ids)
+
+
+class PlotViewSet(
+    CachedListMixin,
+    ValuesListMixin,
+    EstateNamesFromMemory,
+    TenantScopedMixin,
+    viewsets.ModelViewSet,
+):
     queryset = Plot.objects.select_related("estate")
     read_scope = CATALOGUE
+    values_from_memory = {"estate__name": ("estate_id", "estate_names")}
     pagination_class = KeysetPagination
     serializer_class = serializers.PlotSerializer
     conflict_actions = ("create", "update", "partial_update", "destroy")
@@ -217,6 +237,7 @@ def _purchases_sold_by(tenant: Tenant) -> Q:
 class PurchaseViewSet(
     CachedListMixin,
     ValuesListMixin,
+    EstateNamesFromMemory,
     SeesOwnRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -227,6 +248,7 @@ class PurchaseViewSet(
 
     queryset = PlotPurchase.objects.select_related("plot__estate", "client")
     read_scope = CATALOGUE
+    values_from_memory = {"plot__estate__name": ("plot__estate_id", "estate_names")}
     pagination_class = KeysetPagination
     own_rows = {
         Role.CLIENT: lambda tenant: Q(client__user_id=tenant.user_id),

@@ -56,6 +56,19 @@ def test_a_role_change_is_seen_by_the_next_request(api, admin, company, plans_ca
     assert api.get(ME).json()["roles"] == ["marketer"]
 
 
+def test_a_warm_me_shows_each_membership_change_at_once(api, admin, company):
+    MembershipFactory(company=company, role="company_admin")  # another admin remains
+    for _ in range(3):  # warm: the memberships kept in the process too
+        assert api.get(ME).json()["roles"] == ["company_admin"]
+    membership_change_role(company_id=company.pk, membership_id=admin.pk, role="marketer")
+    body = api.get(ME).json()
+    assert body["roles"] == ["marketer"]
+    assert [m["role"] for m in body["memberships"]] == ["marketer"]
+    joined = MembershipFactory(user=admin.user, role="client")
+    companies = [m["company_id"] for m in api.get(ME).json()["memberships"]]
+    assert companies == [company.pk, joined.company_id]
+
+
 def test_a_suspended_membership_is_refused_on_the_next_request(api, admin, company):
     assert api.get(CLIENTS).status_code == 200
     membership_set_active(

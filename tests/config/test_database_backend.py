@@ -1,10 +1,18 @@
 """The PostgreSQL backend (config.db.postgresql): a kept connection is health-checked only
 after sitting idle, and the queries a caller asks for are prepared on the server."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg.pq import Format
 
-from config.db.postgresql.base import HEALTH_CHECK_AFTER_IDLE
+from config.db.postgresql.base import (
+    HEALTH_CHECK_AFTER_IDLE,
+    TIMESTAMPTZ_OID,
+    UTC_SESSION_TIMESTAMPTZ_LOADER,
+)
 from tests.conftest import client_for
 from tests.estates.factories import EstateFactory, PlotFactory
 from tests.estates.sales import make_sale
@@ -133,3 +141,39 @@ def test_prepared_statements_can_be_turned_off(kept, settings):
     with kept.prepared_statements(), kept.cursor() as cursor:
         cursor.execute("SELECT %s::int + 4", [1])
     assert prepared(kept) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-28 04:00:00.123456+01",
+        "1999-12-31 23:59:59-05:30",
+        "2000-02-29 00:00:00+00",
+        "0001-01-01 00:00:00+00",
+        "9999-12-31 23:59:59.999999+00",
+    ],
+)
+def test_timestamps_load_as_djangos_own_loader_loads_them(kept, text):
+    with kept.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        cursor.execute("SELECT %s::timestamptz", [text])
+        (fast,) = cursor.fetchone()
+    with kept.cursor() as cursor:
+        register_tzloader(kept.timezone, cursor.cursor)  # Django's, as Django sets it
+        cursor.execute("SELECT %s::timestamptz", [text])
+        (djangos,) = cursor.fetchone()
+    assert loader is UTC_SESSION_TIMESTAMPTZ_LOADER
+    assert fast == djangos
+    assert fast.isoformat() == djangos.isoformat()
+    assert fast.utcoffset() == djangos.utcoffset() == timedelta(0)
+
+
+def test_without_time_zones_django_loads_timestamps(kept, settings):
+    settings.USE_TZ = False
+    for name in ("timezone", "timezone_name"):  # as Django does for its own connections
+        kept.__dict__.pop(name, None)
+    kept.ensure_timezone()
+    with kept.cursor() as cursor:
+        cursor.execute("SELECT '2026-11-28 04:00:00+01'::timestamptz")
+        (value,) = cursor.fetchone()
+    assert value.tzinfo is None  # Django's loader: the zone chopped

@@ -239,3 +239,31 @@ def test_a_page_made_afresh_reads_its_cached_total_with_the_page(admin_client, p
         assert rows(admin_client, f"{PLOTS}?nocache=2")[0] == 1
     assert reads == []
     assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+
+
+def test_list_pages_show_estate_names_without_joining_the_estates(
+    admin_client, commit, company, estate, plot
+):
+    sale = make_sale(company)  # a plot of another estate, sold
+    with CaptureQueriesContext(connection) as queries:
+        plots = rows(admin_client, f"{PLOTS}?nocache=1")[1]
+        purchases = rows(admin_client, f"{PURCHASES}?nocache=1")[1]
+    pages = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "estates_plot') and " LIMIT " in query["sql"]
+    ]
+    assert len(pages) == 2 and not any("estates_estate" in sql for sql in pages)
+    other = sale.plot.estate.name
+    assert {row["estate_name"] for row in plots.values()} == {"Lekki Pearl", other}
+    assert purchases[sale.pk]["estate_name"] == other
+    with commit():
+        admin_client.patch(
+            f"/api/estates/{sale.plot.estate_id}/", {"name": "Ajah Court"}, format="json"
+        )
+    assert rows(admin_client, f"{PURCHASES}?nocache=2")[1][sale.pk]["estate_name"] == "Ajah Court"
+    with commit():
+        added = EstateFactory(company=company, name="Epe Meadows")
+        PlotFactory(estate=added, plot_number="E-1")
+    names = {row["estate_name"] for row in rows(admin_client, f"{PLOTS}?nocache=2")[1].values()}
+    assert names == {"Lekki Pearl", "Ajah Court", "Epe Meadows"}

@@ -1,5 +1,6 @@
-"""Django's PostgreSQL backend with a cheaper health check for kept connections, and
-prepared statements for the queries a caller asks for.
+"""Django's PostgreSQL backend with a cheaper health check for kept connections,
+prepared statements for the queries a caller asks for, and timestamps loaded by
+psycopg's own loader.
 
 With ``CONN_HEALTH_CHECKS``, Django sends ``SELECT 1`` on a kept connection before the
 first query of every request: a round trip to the server (0.13 ms here) on each request
@@ -16,9 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
 from psycopg import errors
+from psycopg.postgres import types
+from psycopg.pq import Format
+
+TIMESTAMPTZ_OID = types["timestamptz"].oid
+# psycopg's default loader (before Django registers its own on each connection).
+UTC_SESSION_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
 
 HEALTH_CHECK_AFTER_IDLE = 5.0  # seconds
 PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
@@ -94,8 +102,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         if self.preparing and name is None:
-            return PreparingCursor(self.connection)
-        return super().create_cursor(name)
+            # Django's own cursor set-up, with this cursor class.
+            factory, self.connection.cursor_factory = (
+                self.connection.cursor_factory,
+                PreparingCursor,
+            )
+            try:
+                cursor = super().create_cursor(name)
+            finally:
+                self.connection.cursor_factory = factory
+        else:
+            cursor = super().create_cursor(name)
+        if settings.USE_TZ and self.timezone_name == "UTC":
+            # Django loads timestamps with its own loader, psycopg's written in Python,
+            # then sets their zone to UTC; the session's zone is UTC, so psycopg's own
+            # (in C in its binary build) loads the same values: a list page's timestamps
+            # in half the time.
+            cursor.adapters.register_loader(TIMESTAMPTZ_OID, UTC_SESSION_TIMESTAMPTZ_LOADER)
+        return cursor
 
 
 class PreparingCursor(base.ServerBindingCursor):
