@@ -24,7 +24,6 @@ from apps.accounts.services import (
     user_update_profile,
 )
 from apps.companies.selectors import memberships_for_user
-from apps.core.auth_versions import auth_version_confirmed
 from apps.core.ip_limits import (
     TooManyAttempts,
     limit_by_ip,
@@ -86,9 +85,7 @@ class LogoutView(APIView):
 
 
 def _me_payload(request: Request, user: Any) -> dict[str, Any]:
-    memberships = memberships_for_user(
-        user_id=user.pk, auth_version=auth_version_confirmed(request, user.pk)
-    )
+    memberships = memberships_for_user(user_id=user.pk)
     roles = sorted({membership.role for membership in memberships})
     if user.is_billing_staff:
         roles.append(Role.BILLING_STAFF.value)

@@ -33,7 +33,7 @@ from apps.companies.services import (
     api_key_authenticate,
     api_key_touch,
 )
-from apps.core.auth_versions import auth_version_confirmed_remember, auth_version_key
+from apps.core.auth_versions import auth_version_key
 from apps.core.errors import PermissionDeniedError
 from apps.core.roles import Role
 from apps.core.tenancy import ApiKeyPrincipal, Tenant, attach_tenant, tag_user
@@ -160,7 +160,6 @@ class TenantJWTAuthentication(JWTAuthentication):
         self._check_user(entry.user, token)
         tag_user(entry.user.pk)
         attach_tenant(request, entry.tenant)
-        auth_version_confirmed_remember(request, entry.user.pk, entry.version)
         return entry.user
 
     @staticmethod

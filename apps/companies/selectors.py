@@ -22,7 +22,7 @@ from apps.companies.models import (
     SubscriptionStatus,
 )
 from apps.core.auth_versions import auth_version_key, auth_version_new
-from apps.core.read_versions import cached_under_versions, kept_in_process
+from apps.core.read_versions import cached_under_versions
 from apps.core.roles import Role
 
 
@@ -63,17 +63,9 @@ class PlanInfo:
 MEMBERSHIPS_TIMEOUT = 300
 
 
-def memberships_for_user(*, user_id: int, auth_version: str | None = None) -> list[MembershipInfo]:
+def memberships_for_user(*, user_id: int) -> list[MembershipInfo]:
     """The user's memberships, oldest first; cached until any of them, or their companies,
-    change (apps.core.auth_versions). ``auth_version``: the user's version as this request
-    confirmed it (apps.core.auth_versions.auth_version_confirmed); under it the answer is
-    kept in this process too, and a warm read costs no round trip."""
-    return kept_in_process(
-        "memberships", user_id, auth_version, lambda: _memberships_cached(user_id)
-    )
-
-
-def _memberships_cached(user_id: int) -> list[MembershipInfo]:
+    change (apps.core.auth_versions)."""
     key = f"auth:memberships:{user_id}"
     found = cache.get_many([key, auth_version_key(user_id)])
     version = found.get(auth_version_key(user_id)) or auth_version_new(user_id)

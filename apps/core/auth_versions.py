@@ -9,7 +9,6 @@ missing version means nothing cached may be trusted.
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -26,18 +25,6 @@ def auth_version_new(user_id: int) -> str | None:
     key = auth_version_key(user_id)
     cache.add(key, uuid.uuid4().hex, VERSION_TIMEOUT)
     return cache.get(key)
-
-
-def auth_version_confirmed_remember(request: Any, user_id: int, version: str) -> None:
-    """Keep on the request the user's version as authentication confirmed it current, so
-    what the request reads under it needs no round trip to learn it again."""
-    request._auth_version_confirmed = (user_id, version)
-
-
-def auth_version_confirmed(request: Any, user_id: int) -> str | None:
-    """The user's version authentication confirmed current for this request, if it did."""
-    confirmed = getattr(request, "_auth_version_confirmed", None)
-    return confirmed[1] if confirmed is not None and confirmed[0] == user_id else None
 
 
 def auth_versions_bump(user_ids: Iterable[int]) -> None:

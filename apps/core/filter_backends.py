@@ -11,6 +11,7 @@ FilterSet of those alone (a filter not named has no value and filters nothing), 
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
@@ -26,15 +27,21 @@ def filter_params(
     request: Request, filterset_class: type[BaseFilterSet] | None
 ) -> list[tuple[str, list[str]]]:
     """The request's query parameters that ``filterset_class`` reads (a filter's name, or
-    its name with a suffix such as ``_min`` or ``_after``), sorted."""
+    its name with a suffix such as ``_min`` or ``_after``), sorted. Worked out once per
+    request (the filtering, the total's cache key and the choice of plan all ask)."""
     if filterset_class is None:
         return []
-    names = filterset_class.base_filters
-    return sorted(
-        (key, request.query_params.getlist(key))
-        for key in request.query_params
-        if key in names or any(key.startswith(f"{name}_") for name in names)
-    )
+    memo = getattr(request, "_filter_params", None)
+    if memo is None:
+        memo = request._filter_params = {}
+    if filterset_class not in memo:
+        names = filterset_class.base_filters
+        memo[filterset_class] = sorted(
+            (key, request.query_params.getlist(key))
+            for key in request.query_params
+            if key in names or any(key.startswith(f"{name}_") for name in names)
+        )
+    return memo[filterset_class]
 
 
 def named_filters(request: Request, filterset_class: type[BaseFilterSet]) -> frozenset[str]:
@@ -49,7 +56,8 @@ def named_filters(request: Request, filterset_class: type[BaseFilterSet]) -> fro
 
 def narrowed(filterset_class: type[BaseFilterSet], names: frozenset[str]) -> type[BaseFilterSet]:
     """``filterset_class`` with only the filters ``names`` (its validation and methods
-    unchanged)."""
+    unchanged), whose form class is made once, not for every request, when no filter's
+    field depends on the request."""
     key = (filterset_class, names)
     found = _narrowed_filtersets.get(key)
     if found is None:
@@ -58,9 +66,24 @@ def narrowed(filterset_class: type[BaseFilterSet], names: frozenset[str]) -> typ
         found.base_filters = {
             name: flt for name, flt in filterset_class.base_filters.items() if name in names
         }
+        if not any(isinstance(flt, QuerySetRequestMixin) for flt in found.base_filters.values()):
+            found.get_form_class = _form_class_made_once(found)
         if len(_narrowed_filtersets) < NARROWED_KEPT:
             _narrowed_filtersets[key] = found
     return found
+
+
+def _form_class_made_once(filterset_class: type[BaseFilterSet]) -> Any:
+    # django-filter builds a form class (from copies of every filter) for each FilterSet
+    # it makes; each form still copies the class's fields for itself.
+    made: list[type] = []
+
+    def get_form_class(self: BaseFilterSet) -> type:
+        if not made:
+            made.append(super(filterset_class, self).get_form_class())
+        return made[0]
+
+    return get_form_class
 
 
 class LazyFilterBackend(DjangoFilterBackend):

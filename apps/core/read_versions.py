@@ -125,15 +125,14 @@ _process_kept: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
 _process_kept_lock = threading.Lock()
 
 
-def kept_in_process(name: str, owner_id: int, version: str | None, compute: Callable[[], T]) -> T:
-    """``compute()``'s result for its owner (a company, or a user), kept in this process's
-    memory under ``version`` (of what it depends on, as this request read it): a warm read
-    costs no round trip, and a write, which changes the version, makes it unreachable. For
-    small values only (the last PROCESS_KEPT are kept). No version (the cache down):
-    computed."""
+def kept_in_process(name: str, company_id: int, version: str | None, compute: Callable[[], T]) -> T:
+    """``compute()``'s result for the company, kept in this process's memory under
+    ``version`` (of the scope it depends on, as this request read it): a warm read costs no
+    round trip, and a write, which changes the version, makes it unreachable. For small
+    values only (the last PROCESS_KEPT are kept). No version (the cache down): computed."""
     if version is None:
         return compute()
-    key = (name, owner_id, version)
+    key = (name, company_id, version)
     with _process_kept_lock:
         if key in _process_kept:
             _process_kept.move_to_end(key)

@@ -58,7 +58,7 @@ def test_a_role_change_is_seen_by_the_next_request(api, admin, company, plans_ca
 
 def test_a_warm_me_shows_each_membership_change_at_once(api, admin, company):
     MembershipFactory(company=company, role="company_admin")  # another admin remains
-    for _ in range(3):  # warm: the memberships kept in the process too
+    for _ in range(3):  # warm: the sign-in and the memberships cached
         assert api.get(ME).json()["roles"] == ["company_admin"]
     membership_change_role(company_id=company.pk, membership_id=admin.pk, role="marketer")
     body = api.get(ME).json()
