@@ -75,8 +75,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Django binds parameters on the client and never prepares (a connection pooler may
     # sit between it and the server, and not all of the ORM's SQL can be prepared). A
     # hot read whose SQL is known to prepare asks for it: its plan is made once per kept
-    # connection, not on every request (a list page's four-table join spent twice as long
-    # being planned as being run).
+    # connection, not on every request (the purchase list's join spent twice as long being
+    # planned as being run).
     preparing = False
 
     def get_connection_params(self) -> dict[str, Any]:
@@ -114,10 +114,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         else:
             cursor = super().create_cursor(name)
         if settings.USE_TZ and self.timezone_name == "UTC":
-            # Django loads timestamps with its own loader, psycopg's written in Python,
-            # then sets their zone to UTC; the session's zone is UTC, so psycopg's own
-            # (in C in its binary build) loads the same values: a list page's timestamps
-            # in half the time.
+            # Django loads timestamps with its own loader (a subclass of psycopg's Python
+            # one) and then sets their zone to UTC; the session's zone is UTC, so
+            # psycopg's own loader (in C in its binary build) loads the same values: a
+            # list page's timestamps in half the time.
             cursor.adapters.register_loader(TIMESTAMPTZ_OID, UTC_SESSION_TIMESTAMPTZ_LOADER)
         return cursor
 
