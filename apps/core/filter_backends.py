@@ -104,6 +104,16 @@ class LazyFilterBackend(DjangoFilterBackend):
         return narrowed(filterset_class, names)(**kwargs)
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        if not filter_params(request, self.get_filterset_class(view, queryset)):
+        if not view_filter_params(request, view, queryset):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def view_filter_params(
+    request: Request, view: Any, queryset: QuerySet | None = None
+) -> list[tuple[str, list[str]]]:
+    """``filter_params`` of the view's filter set (``queryset``: the view's rows, needed
+    only by a view that declares fields, not a filter set, and built when not given)."""
+    if queryset is None and not getattr(view, "filterset_class", None):
+        queryset = view.get_queryset()
+    return filter_params(request, LazyFilterBackend().get_filterset_class(view, queryset))

@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from apps.core.filter_backends import LazyFilterBackend, filter_params
+from apps.core.filter_backends import view_filter_params
 from apps.core.prepared import prepared_statements
 from apps.core.roles import Role
 from apps.core.tenancy import require_tenant
@@ -192,8 +192,7 @@ class ValuesListMixin:
             and require_tenant(request).role != Role.COMPANY_ADMIN
         ):
             return False
-        filterset_class = LazyFilterBackend().get_filterset_class(self, queryset)
-        return not filter_params(request, filterset_class)
+        return not view_filter_params(request, self, queryset)
 
 
 def ordering_columns(queryset: QuerySet) -> list[str]:

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.errors import ValidationFailed
-from apps.core.filter_backends import LazyFilterBackend, filter_params
+from apps.core.filter_backends import view_filter_params
 from apps.core.ordering import with_tie_breaker
 from apps.core.prepared import prepared_statements
 from apps.core.read_versions import (
@@ -114,11 +114,7 @@ def count_key(request: Request, view: Any, queryset: QuerySet | None = None) -> 
     if scope is None or tenant is None:
         return None
     if tenant.role == Role.COMPANY_ADMIN:
-        backend = LazyFilterBackend()
-        if queryset is None and not getattr(view, "filterset_class", None):
-            queryset = view.get_queryset()
-        filterset = backend.get_filterset_class(view, queryset)
-        identity: Any = (type(view).__qualname__, filter_params(request, filterset))
+        identity: Any = (type(view).__qualname__, view_filter_params(request, view, queryset))
     elif queryset is None:
         return None
     else:

@@ -77,11 +77,16 @@ def test_a_connection_closed_by_the_server_while_idle_is_replaced(kept):
 
 def test_a_failed_query_is_no_sign_of_health(kept):
     request(kept)
-    kept.close_if_unusable_or_obsolete()
+    kept.last_healthy_at -= HEALTH_CHECK_AFTER_IDLE + 1
+    aged = kept.last_healthy_at
+    kept.close_if_unusable_or_obsolete()  # a request starts
     with pytest.raises(Exception), kept.cursor() as cursor:  # noqa: B017
         cursor.execute("SELECT * FROM no_such_table")
-    kept.close_if_unusable_or_obsolete()  # the request ends: checked, as Django does
-    assert kept.checks == 1
+    kept.close_if_unusable_or_obsolete()  # and ends with an error
+    # Checked before its query (idle), and again by Django after the error; the failed
+    # request itself did not count as a healthy use.
+    assert kept.checks == 2
+    assert kept.last_healthy_at == aged
 
 
 def prepared(wrapper):
