@@ -14,8 +14,10 @@ from apps.audit import services
 from apps.audit.export import entries_csv
 from apps.audit.filters import AuditEntryFilter
 from apps.audit.models import AuditEntry
-from apps.audit.selectors import entries_for_company
+from apps.audit.selectors import chain_position, entries_for_company
 from apps.audit.serializers import AuditEntrySerializer
+from apps.core.filter_backends import view_filter_params
+from apps.core.pagination import KeysetPagination
 from apps.core.permissions import IsCompanyAdmin
 from apps.core.renderers import CSVRenderer, ErrorsAsJSONMixin
 from apps.core.tenancy import require_tenant
@@ -36,9 +38,19 @@ class AuditEntryViewSet(
     # Newest first, always: the trail is read as a history.
     ordering_fields: list[str] = []
     allowed_without_subscription = True
+    pagination_class = KeysetPagination
+    read_scope = "audit"  # the page-number form's filtered totals are cached under it
 
     def get_queryset(self) -> Any:
         return entries_for_company(company_id=require_tenant(self.request).company_id)
+
+    def count_version(self, request: Request) -> tuple[str, int | None]:
+        """Totals are kept under the chain's position, which every new entry and every
+        retention run moves (no write elsewhere has to say so); unfiltered, the position
+        is the total."""
+        last, anchor = chain_position(company_id=require_tenant(request).company_id)
+        unfiltered = not view_filter_params(request, self)
+        return f"{last}:{anchor}", (last - anchor if unfiltered else None)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.BINARY},

@@ -67,13 +67,17 @@ class CachedCountPaginator(DjangoPaginator):
         count_key: str | None = None,
         version: str | None = None,
         request: Request | None = None,
+        known_count: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.count_key, self.version, self.request = count_key, version, request
+        self.known_count = known_count
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         if self.count_key is None or self.version is None:
             return self._count()
         kept = read_early(self.request, self.count_key)
@@ -139,14 +143,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self, queryset: QuerySet, request: Request, view: Any = None
     ) -> list | None:
         key = count_key(request, view, queryset)
-        version = None
+        version = known = None
         if key is not None:  # then the view has a read scope and the request a tenant
-            tenant = require_tenant(request)
-            version = read_version_for(request, view.read_scope, tenant.company_id)
+            version, known = _count_version(request, view)
         self.django_paginator_class = partial(
-            CachedCountPaginator, count_key=key, version=version, request=request
+            CachedCountPaginator,
+            count_key=key,
+            version=version,
+            request=request,
+            known_count=known,
         )
         return super().paginate_queryset(queryset, request, view)
+
+
+def _count_version(request: Request, view: Any) -> tuple[str | None, int | None]:
+    """The version a list's totals are kept under, and the total when the view knows it
+    without counting. A view may say both itself (``count_version(request)``, e.g. from
+    a counter its rows keep); otherwise the company's version of its read scope."""
+    own = getattr(view, "count_version", None)
+    if own is not None:
+        return own(request)
+    tenant = require_tenant(request)
+    return read_version_for(request, view.read_scope, tenant.company_id), None
 
 
 class RowComparison(Expression):

@@ -59,12 +59,14 @@ class Plot(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["company", "status"]),
-            # Plots held at a moment (billing's plot overage), counted from the index alone.
-            models.Index(fields=["company", "created_at"]),
             # The plot list's default order, and its keyset pages.
             models.Index(fields=["company", "estate", "plot_number", "id"], name="plot_list_order"),
-            # ordering=price (the id breaks ties).
+            # Each other ordering the list offers, either way (the id breaks ties).
             models.Index(fields=["company", "price", "id"], name="plot_price_order"),
+            models.Index(fields=["company", "size_sqm", "id"], name="plot_size_order"),
+            models.Index(fields=["company", "plot_number", "id"], name="plot_number_order"),
+            # Also plots held at a moment (billing's plot overage), counted from the index.
+            models.Index(fields=["company", "created_at", "id"], name="plot_created_order"),
         ]
 
     def __str__(self) -> str:
@@ -105,6 +107,10 @@ class Client(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["company", "user"], name="one_client_profile_per_company"
             ),
+        ]
+        indexes = [
+            # The client list's order (ordering=created_at reads it backwards).
+            models.Index(fields=["company", "-created_at", "-id"], name="client_list_order"),
         ]
 
     def __str__(self) -> str:
@@ -180,8 +186,9 @@ class PlotPurchase(TenantOwnedModel):
             ),
         ]
         indexes = [
-            # The purchase list's order, and its keyset pages.
+            # The purchase list's order, and its keyset pages; ordering=agreed_price.
             models.Index(fields=["company", "-purchased_at", "-id"], name="purchase_list_order"),
+            models.Index(fields=["company", "agreed_price", "id"], name="purchase_price_order"),
         ]
 
     def __str__(self) -> str:

@@ -111,8 +111,9 @@ class MarketerEarnedCommission(TenantOwnedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = "earned commission"
         indexes = [
-            # The commission list's order, and its keyset pages.
+            # The commission list's order, and its keyset pages; ordering=amount.
             models.Index(fields=["company", "-created_at", "-id"], name="commission_list_order"),
+            models.Index(fields=["company", "amount", "id"], name="commission_amount_order"),
         ]
 
     def __str__(self) -> str:

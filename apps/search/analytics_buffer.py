@@ -2,7 +2,8 @@
 shared by every process) or one dict update (the embedded mode's local cache), never an
 insert; beat's flush (every minute) adds the counts to SearchTermDay in bulk.
 
-An entry is (company, day, role, term, filters): its searches and how many found nothing.
+An entry is (company, day, role, term, filters): its searches, how many found nothing,
+and the results they found, summed.
 A flush renames the Redis hash before reading it, so searches counted meanwhile go into
 a new hash and none is lost; a flush that failed leaves its hash to the next one.
 """
@@ -24,7 +25,8 @@ from django_redis.cache import RedisCache
 
 BUFFER_KEY = "search:analytics"
 FLUSHING = f"{BUFFER_KEY}:flushing:"
-SEARCHES, ZERO = "n", "z"
+SEARCHES, ZERO, RESULTS = "n", "z", "r"
+_SLOT = {SEARCHES: 0, ZERO: 1, RESULTS: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,11 @@ def canonical_filters(filters: Mapping[str, Any]) -> str:
     return json.dumps({name: str(value) for name, value in filters.items()}, sort_keys=True)
 
 
-Counts = dict[Entry, list[int]]  # [searches, zero results]
+Counts = dict[Entry, list[int]]  # [searches, zero results, results found]
 
 
 class SearchBuffer(Protocol):
-    def add(self, entry: Entry, *, found_nothing: bool) -> None: ...
+    def add(self, entry: Entry, *, results: int) -> None: ...
 
     def take(self) -> Counts: ...
 
@@ -67,9 +69,19 @@ def _counted(pairs: Mapping[str, str] | Mapping[bytes, bytes]) -> Counts:
     for raw_field, raw_value in pairs.items():
         field = raw_field.decode() if isinstance(raw_field, bytes) else raw_field
         kind, _, entry_field = field.partition(":")
-        slot = counts.setdefault(Entry.from_field(entry_field), [0, 0])
-        slot[0 if kind == SEARCHES else 1] += int(raw_value)
+        slot = counts.setdefault(Entry.from_field(entry_field), [0, 0, 0])
+        slot[_SLOT[kind]] += int(raw_value)
     return counts
+
+
+def _increments(entry: Entry, results: int) -> dict[str, int]:
+    field = entry.field()
+    increments = {f"{SEARCHES}:{field}": 1}
+    if results == 0:
+        increments[f"{ZERO}:{field}"] = 1
+    else:
+        increments[f"{RESULTS}:{field}"] = results
+    return increments
 
 
 class RedisSearchBuffer:
@@ -81,12 +93,10 @@ class RedisSearchBuffer:
         self.key = f"{prefix}:{BUFFER_KEY}" if prefix else BUFFER_KEY
         self.taken: list[str] = []
 
-    def add(self, entry: Entry, *, found_nothing: bool) -> None:
-        field = entry.field()
+    def add(self, entry: Entry, *, results: int) -> None:
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hincrby(self.key, f"{SEARCHES}:{field}", 1)
-        if found_nothing:
-            pipe.hincrby(self.key, f"{ZERO}:{field}", 1)
+        for field, amount in _increments(entry, results).items():
+            pipe.hincrby(self.key, field, amount)
         pipe.execute()
 
     def take(self) -> Counts:
@@ -100,10 +110,10 @@ class RedisSearchBuffer:
         ]
         counts: Counts = {}
         for key in self.taken:
-            for entry, (searches, zero) in _counted(self.redis.hgetall(key)).items():
-                slot = counts.setdefault(entry, [0, 0])
-                slot[0] += searches
-                slot[1] += zero
+            for entry, numbers in _counted(self.redis.hgetall(key)).items():
+                slot = counts.setdefault(entry, [0, 0, 0])
+                for index, number in enumerate(numbers):
+                    slot[index] += number
         return counts
 
     def done(self) -> None:
@@ -118,13 +128,11 @@ class LocalSearchBuffer:
 
     _lock = threading.Lock()
 
-    def add(self, entry: Entry, *, found_nothing: bool) -> None:
-        field = entry.field()
+    def add(self, entry: Entry, *, results: int) -> None:
         with self._lock:
             counts = cache.get(BUFFER_KEY) or {}
-            counts[f"{SEARCHES}:{field}"] = counts.get(f"{SEARCHES}:{field}", 0) + 1
-            if found_nothing:
-                counts[f"{ZERO}:{field}"] = counts.get(f"{ZERO}:{field}", 0) + 1
+            for field, amount in _increments(entry, results).items():
+                counts[field] = counts.get(field, 0) + amount
             cache.set(BUFFER_KEY, counts, timeout=None)
 
     def take(self) -> Counts:

@@ -74,8 +74,8 @@ class SavedSearch(TenantOwnedModel):
 
 class SearchTermDay(models.Model):
     """How often a company's people (by role) searched a term with some filters on a
-    day, and how many of those searches found nothing. Written from the buffer (see
-    analytics_buffer.py), never one row per request."""
+    day, how many of those searches found nothing and how many plots they found in all.
+    Written from the buffer (see analytics_buffer.py), never one row per request."""
 
     company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -85,6 +85,9 @@ class SearchTermDay(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     searches = models.PositiveIntegerField(default=0)
     zero_results = models.PositiveIntegerField(default=0)
+    results = models.PositiveBigIntegerField(
+        default=0, help_text="The plots those searches found, summed."
+    )
 
     class Meta:
         ordering = ["-day", "term", "id"]

@@ -4,6 +4,7 @@ company's people searched for."""
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
@@ -142,6 +143,12 @@ class TermCount:
     term: str
     searches: int
     zero_results: int
+    results: int  # the plots its searches found, summed
+
+    @property
+    def average_results(self) -> Decimal:
+        """Plots found per search, to one decimal place."""
+        return (Decimal(self.results) / self.searches).quantize(Decimal("0.1"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +171,17 @@ def search_analytics(
     terms = (
         days.exclude(term="")
         .values("term")
-        .annotate(total=Sum("searches"), zero=Sum("zero_results"))
+        .annotate(total=Sum("searches"), zero=Sum("zero_results"), found=Sum("results"))
     )
     top = terms.order_by("-total", "term")[:limit]
     zero = terms.filter(zero__gt=0).order_by("-zero", "term")[:limit]
+
+    def counted(rows: QuerySet) -> list[TermCount]:
+        return [TermCount(row["term"], row["total"], row["zero"], row["found"]) for row in rows]
+
     return SearchAnalytics(
-        top_terms=[TermCount(row["term"], row["total"], row["zero"]) for row in top],
-        zero_result_terms=[TermCount(row["term"], row["total"], row["zero"]) for row in zero],
+        top_terms=counted(top),
+        zero_result_terms=counted(zero),
         searches=totals["searches"] or 0,
         zero_results=totals["zero_results"] or 0,
     )

@@ -62,6 +62,11 @@ class TermCountSerializer(serializers.Serializer):
     term = serializers.CharField()
     searches = serializers.IntegerField()
     zero_results = serializers.IntegerField()
+    average_results = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        help_text="Plots found per search of the term, on average (as a string).",
+    )
 
 
 class SearchAnalyticsSerializer(serializers.Serializer):

@@ -130,7 +130,7 @@ def search_record(
         filters=canonical_filters(filters),
     )
     try:
-        search_buffer().add(entry, found_nothing=results == 0)
+        search_buffer().add(entry, results=results)
     except Exception:
         logger.warning("Could not count a search", exc_info=True)
 
@@ -138,14 +138,15 @@ def search_record(
 def _upsert_sql(rows: int) -> str:
     table = SearchTermDay._meta.db_table
     json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join([f"(%s, %s, %s, %s, %s, {json_value}, %s, %s)"] * rows)
+    values = ", ".join([f"(%s, %s, %s, %s, %s, {json_value}, %s, %s, %s)"] * rows)
     return (
         f"INSERT INTO {table} "  # noqa: S608 - the table name is ours; values are parameters
-        "(company_id, day, role, term, filters_key, filters, searches, zero_results) "
+        "(company_id, day, role, term, filters_key, filters, searches, zero_results, results) "
         f"VALUES {values} "
         "ON CONFLICT (company_id, day, role, term, filters_key) DO UPDATE SET "
         f"searches = {table}.searches + excluded.searches, "
-        f"zero_results = {table}.zero_results + excluded.zero_results"
+        f"zero_results = {table}.zero_results + excluded.zero_results, "
+        f"results = {table}.results + excluded.results"
     )
 
 
@@ -161,8 +162,9 @@ def _rows(counts: Counts, companies: Iterable[int]) -> list[list[Any]]:
             entry.filters,
             searches,
             zero,
+            results,
         ]
-        for entry, (searches, zero) in counts.items()
+        for entry, (searches, zero, results) in counts.items()
         if entry.company_id in known
     ]
 

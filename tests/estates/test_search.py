@@ -156,6 +156,10 @@ def test_every_member_may_search(company, catalogue):
         ({"q": "lekki\x00"}, "q"),
         ({"estate": "0"}, "estate"),
         ({"status": "gone"}, "status"),
+        ({"lga": "x" * 101}, "lga"),
+        ({"lga": "eti\x00osa"}, "lga"),
+        ({"location": "y" * 101}, "location"),
+        ({"location": "lekki\x00"}, "location"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(admin_client, catalogue, params, bad):

@@ -21,7 +21,8 @@ ANALYTICS = "/api/search/analytics/"
 
 @pytest.fixture
 def plots(company):
-    PlotFactory(estate=EstateFactory(company=company, name="Lekki Pearl"))
+    lekki = EstateFactory(company=company, name="Lekki Pearl", state="Lagos")
+    PlotFactory.create_batch(2, estate=lekki)
 
 
 def test_searches_are_buffered_then_flushed_in_bulk(
@@ -39,31 +40,37 @@ def test_searches_are_buffered_then_flushed_in_bulk(
     with django_assert_num_queries(4):
         assert search_analytics_flush() == 4
     rows = {
-        (row.role, row.term, tuple(sorted(row.filters))): (row.searches, row.zero_results)
+        (row.role, row.term, tuple(sorted(row.filters))): (
+            row.searches,
+            row.zero_results,
+            row.results,
+        )
         for row in SearchTermDay.objects.filter(company=company)
     }
+    # Searches, those that found nothing, and the plots found in all (two a search).
     assert rows == {
-        ("company_admin", "lekki", ()): (3, 0),
-        ("marketer", "lekki", ()): (1, 0),
-        ("marketer", "ikoyi", ("state",)): (1, 1),
-        ("company_admin", "", ("state",)): (1, 0),
+        ("company_admin", "lekki", ()): (3, 0, 6),
+        ("marketer", "lekki", ()): (1, 0, 2),
+        ("marketer", "ikoyi", ("state",)): (1, 1, 0),
+        ("company_admin", "", ("state",)): (1, 0, 2),
     }
     assert search_analytics_flush() == 0  # the buffer is empty now
 
     admin_client.get(SEARCH, {"q": "lekki"})
     assert flush_search_analytics() == 1
-    assert SearchTermDay.objects.get(role="company_admin", term="lekki").searches == 4
+    row = SearchTermDay.objects.get(role="company_admin", term="lekki")
+    assert (row.searches, row.results) == (4, 8)
 
 
 def test_admins_get_top_and_zero_result_terms_for_a_range(company, admin_client, plots):
     today = timezone.localdate()
-    for term, searches, zero, day in [
-        ("lekki", 9, 0, today),
-        ("lekki", 4, 0, today - timedelta(days=2)),
-        ("ikoyi", 5, 5, today),
-        ("ajah", 2, 1, today),
-        ("", 30, 0, today),
-        ("banana", 50, 50, today - timedelta(days=40)),
+    for term, searches, zero, results, day in [
+        ("lekki", 9, 0, 90, today),
+        ("lekki", 4, 0, 10, today - timedelta(days=2)),
+        ("ikoyi", 5, 5, 0, today),
+        ("ajah", 2, 1, 3, today),
+        ("", 30, 0, 600, today),
+        ("banana", 50, 50, 0, today - timedelta(days=40)),
     ]:
         SearchTermDay.objects.create(
             company=company,
@@ -73,6 +80,7 @@ def test_admins_get_top_and_zero_result_terms_for_a_range(company, admin_client,
             filters_key=f"k{searches}",
             searches=searches,
             zero_results=zero,
+            results=results,
         )
     SearchTermDay.objects.create(
         company=CompanyFactory(),
@@ -88,14 +96,19 @@ def test_admins_get_top_and_zero_result_terms_for_a_range(company, admin_client,
     assert body["end"] == today.isoformat()
     assert (body["searches"], body["zero_results"]) == (50, 6)
     assert body["top_terms"] == [
-        {"term": "lekki", "searches": 13, "zero_results": 0},
-        {"term": "ikoyi", "searches": 5, "zero_results": 5},
-        {"term": "ajah", "searches": 2, "zero_results": 1},
+        {"term": "lekki", "searches": 13, "zero_results": 0, "average_results": "7.7"},
+        {"term": "ikoyi", "searches": 5, "zero_results": 5, "average_results": "0.0"},
+        {"term": "ajah", "searches": 2, "zero_results": 1, "average_results": "1.5"},
     ]
     assert [row["term"] for row in body["zero_result_terms"]] == ["ikoyi", "ajah"]
 
     narrow = admin_client.get(ANALYTICS, {"start": today.isoformat(), "end": today.isoformat()})
-    assert narrow.json()["top_terms"][0] == {"term": "lekki", "searches": 9, "zero_results": 0}
+    assert narrow.json()["top_terms"][0] == {
+        "term": "lekki",
+        "searches": 9,
+        "zero_results": 0,
+        "average_results": "10.0",
+    }
 
 
 def test_only_company_admins_see_analytics(company):

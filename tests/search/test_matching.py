@@ -8,7 +8,9 @@ from django.core import mail
 
 from apps.companies.models import Membership
 from apps.estates.services import plot_create
+from apps.notifications.categories import Category, Channel
 from apps.notifications.models import Notification, UserNotification
+from apps.notifications.preference_changes import notification_preferences_update
 from apps.notifications.receivers import saved_search_matches_tell
 from apps.search.selectors import saved_searches_matching_plot
 from apps.search.services import saved_search_create
@@ -131,3 +133,18 @@ def test_postgres_matches_words_as_prefixes_with_the_stored_vector(company, esta
     found = saved_searches_matching_plot(company_id=company.pk, plot_id=plot.pk)
     assert {m.saved_search_id for m in found.matches} == {prefix.pk, number.pk}
     assert missing.pk not in {m.saved_search_id for m in found.matches}
+
+
+def test_an_owner_who_turned_email_off_is_told_in_the_app_only(company, estate, commit):
+    quiet, keen = person(company), person(company, "marketer")
+    notification_preferences_update(
+        user_id=quiet.pk, changes={Category.SAVED_SEARCH_MATCH: {Channel.EMAIL: False}}
+    )
+    saved(company, quiet, query="lekki")
+    saved(company, keen, query="lekki")
+
+    plot = new_plot(company, estate, commit)
+
+    told = UserNotification.objects.filter(notification__key__endswith=f":{plot.pk}")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted([quiet.pk, keen.pk])
+    assert [message.to for message in mail.outbox] == [[keen.email]]

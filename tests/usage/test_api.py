@@ -5,13 +5,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.usage.models import UsageRecord
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
-from tests.estates.factories import PlotFactory
+from tests.estates.factories import EstateFactory, PlotFactory
 from tests.usage.callers import CompanyCaller, get_company
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,20 @@ def test_usage_needs_a_company(api_client: APIClient, user: Any) -> None:
     assert anonymous.status_code == 401
     assert without_company.status_code == 403
     assert without_company.json()["error"]["code"] == "no_company"
+
+
+def test_a_warm_usage_read_counts_no_plots_and_shows_the_next_plot_at_once(
+    trial_caller: CompanyCaller,
+) -> None:
+    estate = EstateFactory(company=trial_caller.company)
+    PlotFactory.create_batch(2, estate=estate)
+    client = trial_caller.user_client
+    assert client.get("/api/usage/").json()["plots"] == 2
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/usage/").json()["plots"] == 2
+    assert not [q["sql"] for q in queries.captured_queries if "estates_plot" in q["sql"]]
+
+    new = {"estate": estate.pk, "plot_number": "N-1", "size_sqm": "500", "price": "1000000"}
+    assert client.post("/api/plots/", new, format="json").status_code == 201
+    assert client.get("/api/usage/").json()["plots"] == 3
