@@ -24,6 +24,7 @@ seed: migrate
 # product still starts.
 run: migrate
 	$(BIN)/python manage.py seed_demo || echo "make run: seeding the demo data failed (above); starting anyway."
+	$(BIN)/python manage.py rebuild_analytics --days 2 > /dev/null || echo "make run: building yesterday's and today's analytics failed (above); starting anyway."
 	@echo "API docs: http://127.0.0.1:8000/api/docs/   Admin: http://127.0.0.1:8000/admin/"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

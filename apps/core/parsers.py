@@ -5,10 +5,16 @@ API requests; the limit is enforced here. Deeply nested JSON makes ``json.loads`
 RecursionError, which DRF would let through as a 500. A body of tens of thousands of keys
 parses fast but costs every later step (validation, the error naming them), so the keys
 are counted while parsing and a body with more than any endpoint takes is refused here.
+
+The body is decoded as the charset the request names, which must be a text encoding
+(``bytes.decode`` refuses the others, such as ``bz2_codec``, which would inflate a
+kilobyte into gigabytes past the size check). A ``\ud800``-style escape that pairs with
+nothing decodes to a lone surrogate, which is not text: nothing later could write it
+back (an error naming the key would fail), so it is refused here.
 """
 
-import codecs
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +47,27 @@ def _counting_object_hook(limit: int) -> Any:
     return build_object
 
 
+# Half of a surrogate pair: in the text only as a \u escape (or from a charset such as
+# UTF-7); in a parsed string only when it pairs with nothing.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_lone_surrogate(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 class BoundedJSONParser(JSONParser):
     def parse(
         self,
@@ -60,14 +87,14 @@ class BoundedJSONParser(JSONParser):
 
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            text = codecs.decode(raw, encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+            text = raw.decode(encoding)
+        except (UnicodeError, LookupError, ValueError) as exc:
             raise ParseError(
                 f"The body is not valid {encoding} text.", code=ErrorCode.MALFORMED_JSON
             ) from exc
         max_keys: int = settings.API_MAX_JSON_KEYS
         try:
-            return json.loads(
+            data = json.loads(
                 text,
                 parse_constant=_reject_constant,
                 object_pairs_hook=_counting_object_hook(max_keys),
@@ -84,6 +111,12 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(
                 f"The body is not valid JSON: {exc}", code=ErrorCode.MALFORMED_JSON
             ) from exc
+        if _SURROGATE.search(text) and _holds_lone_surrogate(data):
+            raise ParseError(
+                "The JSON body holds a \\u escape of half a surrogate pair, which is not text.",
+                code=ErrorCode.MALFORMED_JSON,
+            )
+        return data
 
     @staticmethod
     def _too_large(limit: int) -> ParseError:

@@ -1,5 +1,6 @@
 """Serializer building blocks shared by every app."""
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,11 +12,18 @@ from rest_framework.settings import api_settings
 MAX_REFUSED_FIELDS_NAMED = 20
 
 
+# A decimal sent as a string, as the schema states it: ASCII digits and at most one point.
+# Python's Decimal would also take "1e2", "1_000", " 100 " and other scripts' digits.
+DECIMAL_STRING = re.compile(r"-?(?=\.?[0-9])[0-9]*(?:\.[0-9]*)?")
+DECIMAL_STRING_ERROR = "A decimal number as digits with at most one point, e.g. 1500000.50."
+
+
 class StrictInputMixin:
     """Refuse fields the client may not set, instead of silently ignoring them.
 
     A client that sends ``subscription_tier`` or ``company`` learns at once that it cannot
-    set them (400, naming the fields) rather than believing the change was made.
+    set them (400, naming the fields) rather than believing the change was made. Decimal
+    strings are held to the schema's form too.
     """
 
     def to_internal_value(self, data: Any) -> Any:
@@ -24,7 +32,21 @@ class StrictInputMixin:
             refused = sorted(set(data) - writable)
             if refused:
                 raise serializers.ValidationError(_refused_fields_error(refused))
+            loose = _loose_decimals(self.fields, data)
+            if loose:
+                raise serializers.ValidationError(loose)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _loose_decimals(fields: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {
+        name: [DECIMAL_STRING_ERROR]
+        for name, field in fields.items()
+        if isinstance(field, serializers.DecimalField)
+        and not field.read_only
+        and isinstance(data.get(name), str)
+        and not DECIMAL_STRING.fullmatch(data[name])
+    }
 
 
 def _refused_fields_error(refused: list[str]) -> dict[str, list[str]]:

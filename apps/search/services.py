@@ -16,7 +16,13 @@ from apps.estates.selectors import (
     plot_search_criteria_clean,
     plot_search_term_normalize,
 )
-from apps.search.analytics_buffer import Counts, Entry, canonical_filters, search_buffer
+from apps.search.analytics_buffer import (
+    Counts,
+    Entry,
+    LocalSearchBuffer,
+    canonical_filters,
+    search_buffer,
+)
 from apps.search.errors import ErrorCode
 from apps.search.models import SavedSearch, SearchTermDay
 
@@ -184,3 +190,11 @@ def search_analytics_flush() -> int:
                 cursor.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
     buffer.done()
     return len(counts)
+
+
+def search_analytics_catch_up() -> None:
+    """Before a report in the embedded mode, write what the buffer holds: there no beat
+    flushes it, and the one process holds every search. With Redis, beat's flush (every
+    minute) is the only writer: two flushes at once could both read one renamed hash."""
+    if isinstance(search_buffer(), LocalSearchBuffer):
+        search_analytics_flush()

@@ -71,7 +71,7 @@ class SavedSearchViewSet(
 class SearchAnalyticsView(APIView):
     """What the company's people searched for in a date range: the top terms and the
     terms that found nothing (company admins). Counts lag the searches by at most a
-    minute (they are buffered)."""
+    minute (they are buffered; in the embedded mode, none)."""
 
     permission_classes = [IsCompanyAdmin]
 
@@ -83,6 +83,7 @@ class SearchAnalyticsView(APIView):
         query = serializers.SearchAnalyticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = query.validated_data["start"], query.validated_data["end"]
+        services.search_analytics_catch_up()
         report = selectors.search_analytics(
             company_id=require_tenant(request).company_id, start=start, end=end
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
@@ -320,9 +321,27 @@ def test_the_command_rebuilds_a_range_for_one_company():
         (["--from", "2026-10-01", "--to", "2026-10-02", "--company", "abc"], "no company"),
         (["--from", "2026-10-01", "--to", "2026-10-02", "--company", "999999"], "no company"),
         (["--to", "2026-10-02"], "--from"),
+        ([], "--from and --to"),
+        (["--days", "0"], "--days must be a whole number"),
+        (["--days", "two"], "--days must be a whole number"),
+        (["--days", "3661"], "--days must be a whole number"),
+        (["--days", "2", "--from", "2026-10-01"], "not both"),
     ],
 )
 def test_bad_command_arguments_are_a_clear_error_and_build_nothing(arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("rebuild_analytics", *arguments)
     assert not CompanyDailyActivity.objects.exists()
+
+
+def test_days_rebuilds_the_days_up_to_today():
+    with time_machine.travel(timezone.now() - timedelta(days=5), tick=False):
+        company = CompanyFactory()
+    out = StringIO()
+    call_command("rebuild_analytics", "--days", "2", "--company", str(company.pk), stdout=out)
+    today = timezone.localdate()
+    assert f"Rebuilt {today - timedelta(days=1)} to {today} for company {company.pk}." in (
+        out.getvalue()
+    )
+    days = CompanyDailyActivity.objects.filter(company=company).values_list("day", flat=True)
+    assert sorted(days) == [today - timedelta(days=1), today]

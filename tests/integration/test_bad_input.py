@@ -1,6 +1,8 @@
 """Malformed, oversized and mass-assigning bodies on every write route: a 4xx, no change."""
 
+import bz2
 import json
+import zlib
 
 import pytest
 from django.apps import apps
@@ -82,6 +84,66 @@ def test_malformed_json_on_every_write_route(caller, route, method, body):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json"
+
+
+# A 2 MB body in 90 bytes, declared as a "charset" that decompresses; and charsets that
+# are no text encoding at all. Each is refused before anything is decoded.
+NOT_TEXT_CHARSETS = [
+    ("bz2_codec", bz2.compress(json.dumps({"name": " " * 2_000_000}).encode())),
+    ("zlib_codec", zlib.compress(json.dumps({"name": " " * 2_000_000}).encode())),
+    ("uu", b'{"name": "x"}'),
+    ("rot13", b'{"name": "x"}'),
+    ("base64", b"eyJuYW1lIjogIngifQ=="),
+    ("punycode", b'{"name": "x"}'),
+]  # (A charset Python does not know is ignored, as Django does: the body is UTF-8.)
+
+
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+@pytest.mark.parametrize(
+    ("charset", "body"), NOT_TEXT_CHARSETS, ids=[c for c, _ in NOT_TEXT_CHARSETS]
+)
+def test_a_charset_that_is_no_text_encoding_on_every_write_route(
+    caller, route, method, charset, body
+):
+    company, client = caller
+    path = path_for(route, company)
+    response = assert_unchanged_4xx(
+        lambda: client.generic(
+            method.upper(), path, body, content_type=f"application/json; charset={charset}"
+        )
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+# Half a surrogate pair, escaped: as a key (an error naming it could not be written), in a
+# nested object, as a value.
+LONE_SURROGATES = [
+    b'{"\\ud800": 1}',
+    b'{"name": "x", "filters": {"\\udc00x": "1"}}',
+    b'{"name": "x", "role": "\\ud800", "tier": "\\uDBFF"}',
+    b'[{"a": ["\\ud83c"]}]',
+]
+
+
+@pytest.mark.parametrize(("route", "method"), WRITE_ROUTES, ids=str)
+@pytest.mark.parametrize("body", LONE_SURROGATES, ids=["key", "nested-key", "values", "in-list"])
+def test_a_lone_surrogate_on_every_write_route(caller, route, method, body):
+    company, client = caller
+    path = path_for(route, company)
+    response = assert_unchanged_4xx(
+        lambda: client.generic(method.upper(), path, body, content_type="application/json")
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+def test_a_whole_surrogate_pair_is_text(caller):
+    _, client = caller
+    body = b'{"name": "\\ud83c\\udfe1 Gardens", "location": "Lekki", "state": "Lagos"}'
+    response = client.generic("POST", "/api/estates/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "\U0001f3e1 Gardens"
 
 
 @override_settings(API_MAX_JSON_BODY_BYTES=4096)

@@ -4,11 +4,16 @@ Schemathesis fuzzes a live server from this schema in CI (see .ci/fuzz); these t
 the parts of the schema that code generators and fuzzers rely on.
 """
 
+import json
+
 import pytest
 from django.test import Client as DjangoClient
 from drf_spectacular.generators import SchemaGenerator
 
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.conftest import client_for
 from tests.integration.routes import api_routes
+from tests.integration.test_tenant_isolation import OBJECT_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +175,40 @@ def test_every_route_is_in_the_schema(schema):
         template = route.template.replace("{pk}", "{id}")
         for method in route.methods:
             assert (template, method) in documented, (method, template)
+
+
+def decimal_inputs(schema):
+    """(method, path, field) of every decimal a request body takes."""
+    for path, method, operation in operations(schema):
+        content = operation.get("requestBody", {}).get("content", {})
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref")
+        if ref is None:
+            continue
+        properties = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+        for name, field in properties.items():
+            if [form.get("type") for form in field.get("oneOf", [])] == ["string", "number"]:
+                yield method, path, name
+
+
+LOOSE_DECIMALS = ["1e2", "1_000", "\u0663\u0660\u0660", "\uff11\uff10\uff10", " 100 ", "+5", "."]
+
+
+def test_every_decimal_input_takes_only_the_schemas_string_form(schema):
+    """A decimal string is digits and at most one point, as the schema's pattern says
+    (Python's Decimal would also take an exponent, underscores, spaces, other scripts'
+    digits); numbers stay numbers."""
+    found = list(decimal_inputs(schema))
+    assert {path for _, path, _ in found} >= {"/api/plots/", "/api/purchases/"}
+    company = CompanyFactory()
+    client = client_for(MembershipFactory(company=company, role="company_admin").user)
+    for method, template, name in found:
+        path = template
+        if "{id}" in template:
+            resource = template.strip("/").split("/")[1].rstrip("s")
+            path = template.replace("{id}", str(OBJECT_FACTORIES[resource](company)))
+        for value in LOOSE_DECIMALS:
+            response = client.generic(
+                method, path, json.dumps({name: value}), content_type="application/json"
+            )
+            assert response.status_code == 400, (method, path, name, value)
+            assert name in response.json()["error"]["details"], (method, path, name, value)

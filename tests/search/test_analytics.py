@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.search.analytics_buffer import LocalSearchBuffer, RedisSearchBuffer, search_buffer
 from apps.search.models import SearchTermDay
 from apps.search.services import search_analytics_flush
 from apps.search.tasks import flush_search_analytics
@@ -152,8 +153,6 @@ def test_a_deleted_companys_counts_are_dropped(plots, admin_client, company):
 
 @pytest.mark.redis
 def test_redis_buffer_keeps_searches_counted_during_a_flush(company, admin_client, plots):
-    from apps.search.analytics_buffer import RedisSearchBuffer, search_buffer
-
     assert isinstance(search_buffer(), RedisSearchBuffer)
     admin_client.get(SEARCH, {"q": "lekki"})
     buffer = RedisSearchBuffer()
@@ -165,3 +164,23 @@ def test_redis_buffer_keeps_searches_counted_during_a_flush(company, admin_clien
     row = SearchTermDay.objects.get(term="lekki")
     assert (row.searches, row.zero_results, row.results) == (2, 0, 4)
     assert search_analytics_flush() == 0
+
+
+def test_embedded_reports_count_every_search_so_far(company, admin_client, plots, settings):
+    """No beat runs in the embedded mode: the report writes the buffer first."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert isinstance(search_buffer(), LocalSearchBuffer)
+    admin_client.get(SEARCH, {"q": "lekki"})
+    admin_client.get(SEARCH, {"q": "nowhere"})
+    body = admin_client.get(ANALYTICS).json()
+    assert (body["searches"], body["zero_results"]) == (2, 1)
+    assert [row["term"] for row in body["zero_result_terms"]] == ["nowhere"]
+
+
+@pytest.mark.redis
+def test_with_redis_only_beats_flush_writes_the_counts(company, admin_client, plots):
+    assert isinstance(search_buffer(), RedisSearchBuffer)
+    admin_client.get(SEARCH, {"q": "lekki"})
+    assert admin_client.get(ANALYTICS).json()["searches"] == 0
+    flush_search_analytics()
+    assert admin_client.get(ANALYTICS).json()["searches"] == 1

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,22 +18,44 @@ def _day(value: str | None, option: str) -> date:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
 
 
+def _range(first: str | None, last: str | None, days: str | None) -> tuple[date, date]:
+    if days is not None:
+        if first is not None or last is not None:
+            raise CommandError("Give either --days or --from and --to, not both.")
+        if not (days.isdigit() and 0 < int(days) <= MAX_DAYS):
+            raise CommandError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
+        today = timezone.localdate()
+        return today - timedelta(days=int(days) - 1), today
+    if first is None or last is None:
+        raise CommandError("Give --from and --to (or --days).")
+    return _day(first, "--from"), _day(last, "--to")
+
+
 class Command(BaseCommand):
     help = (
         "Rebuild the analytics roll-ups of every day from --from to --to (inclusive, Lagos "
-        "days), for every company or one; each day's rows are replaced, so running it "
-        "again gives the same tables."
+        "days), or of the last --days days up to today, for every company or one; each "
+        "day's rows are replaced, so running it again gives the same tables."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="first", required=True, help="First day, YYYY-MM-DD.")
-        parser.add_argument("--to", dest="last", required=True, help="Last day, YYYY-MM-DD.")
+        parser.add_argument("--from", dest="first", help="First day, YYYY-MM-DD.")
+        parser.add_argument("--to", dest="last", help="Last day, YYYY-MM-DD.")
+        parser.add_argument(
+            "--days", help="Instead of --from and --to: this many days, up to today."
+        )
         parser.add_argument("--company", help="Only this company (its id).")
 
     def handle(
-        self, *args: Any, first: str, last: str, company: str | None, **options: Any
+        self,
+        *args: Any,
+        first: str | None,
+        last: str | None,
+        days: str | None,
+        company: str | None,
+        **options: Any,
     ) -> None:
-        start, end = _day(first, "--from"), _day(last, "--to")
+        start, end = _range(first, last, days)
         if start > end:
             raise CommandError(f"--from ({start}) is after --to ({end}).")
         if end > timezone.localdate():
