@@ -6,13 +6,16 @@ RecursionError, which DRF would let through as a 500. A body of tens of thousand
 parses fast but costs every later step (validation, the error naming them), so the keys
 are counted while parsing and a body with more than any endpoint takes is refused here.
 
-The body is decoded as the charset the request names, which must be a text encoding
-(``bytes.decode`` refuses the others, such as ``bz2_codec``, which would inflate a
-kilobyte into gigabytes past the size check). A ``\ud800``-style escape that pairs with
-nothing decodes to a lone surrogate, which is not text: nothing later could write it
-back (an error naming the key would fail), so it is refused here.
+The body is decoded as the charset the request names, which must be one JSON is written
+in (RFC 8259: UTF-8; UTF-16 and UTF-32 as its earlier editions allowed; ASCII and
+Latin-1, which old clients name). Python's other codecs are refused before decoding:
+``bz2_codec`` would inflate a kilobyte into gigabytes past the size check, and punycode
+takes time growing with the square of the body. A ``\ud800``-style escape that pairs
+with nothing decodes to a lone surrogate, which is not text: nothing later could write
+it back (an error naming the key would fail), so it is refused here.
 """
 
+import codecs
 import json
 import re
 from typing import Any
@@ -46,6 +49,22 @@ def _counting_object_hook(limit: int) -> Any:
 
     return build_object
 
+
+# Python's names (codecs.lookup(...).name) of the charsets a JSON body may be written in.
+JSON_CHARSETS = frozenset(
+    {
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+        "ascii",
+        "iso8859-1",
+    }
+)
 
 # Half of a surrogate pair: in the text only as a \u escape (or from a charset such as
 # UTF-7); in a parsed string only when it pairs with nothing.
@@ -87,6 +106,8 @@ class BoundedJSONParser(JSONParser):
 
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
+            if codecs.lookup(encoding).name not in JSON_CHARSETS:
+                raise LookupError(encoding)
             text = raw.decode(encoding)
         except (UnicodeError, LookupError, ValueError) as exc:
             raise ParseError(

@@ -11,6 +11,7 @@ a new hash and none is lost; a flush that failed leaves its hash to the next one
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 from django_redis.cache import RedisCache
+
+logger = logging.getLogger(__name__)
 
 BUFFER_KEY = "search:analytics"
 FLUSHING = f"{BUFFER_KEY}:flushing:"
@@ -69,6 +72,9 @@ def _counted(pairs: Mapping[str, str] | Mapping[bytes, bytes]) -> Counts:
     for raw_field, raw_value in pairs.items():
         field = raw_field.decode() if isinstance(raw_field, bytes) else raw_field
         kind, _, entry_field = field.partition(":")
+        if kind not in _SLOT:  # not ours (a later version's?): left out, not a failed flush
+            logger.warning("Search buffer field of unknown kind %r left out", kind)
+            continue
         slot = counts.setdefault(Entry.from_field(entry_field), [0, 0, 0])
         slot[_SLOT[kind]] += int(raw_value)
     return counts

@@ -85,8 +85,9 @@ class SearchTermDay(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     searches = models.PositiveIntegerField(default=0)
     zero_results = models.PositiveIntegerField(default=0)
+    # db_default: rows written by code from before the column (during a deploy) count 0.
     results = models.PositiveBigIntegerField(
-        default=0, help_text="The plots those searches found, summed."
+        default=0, db_default=0, help_text="The plots those searches found, summed."
     )
 
     class Meta:

@@ -147,7 +147,10 @@ class TermCount:
 
     @property
     def average_results(self) -> Decimal:
-        """Plots found per search, to one decimal place."""
+        """Plots found per search, to one decimal place (searches counted before results
+        were, 2026-11-28, count as finding none)."""
+        if not self.searches:
+            return Decimal("0.0")
         return (Decimal(self.results) / self.searches).quantize(Decimal("0.1"))
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -175,26 +176,39 @@ def _rows(counts: Counts, companies: Iterable[int]) -> list[list[Any]]:
     ]
 
 
+# One flush at a time in a process: a flush takes what an unfinished one left (a failed
+# flush's counts), so two at once would both write it. Across processes (Redis) only
+# beat flushes.
+_flush_lock = threading.Lock()
+
+
 def search_analytics_flush() -> int:
     """Add the buffered search counts to SearchTermDay (one statement per UPSERT_BATCH
     entries); returns how many entries were written. Companies deleted meanwhile are
     dropped."""
-    buffer = search_buffer()
-    counts = buffer.take()
-    if counts:
-        companies = company_names_for(company_ids={entry.company_id for entry in counts})
-        rows = _rows(counts, companies)
-        with transaction.atomic(), connection.cursor() as cursor:
-            for start in range(0, len(rows), UPSERT_BATCH):
-                batch = rows[start : start + UPSERT_BATCH]
-                cursor.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
-    buffer.done()
-    return len(counts)
+    with _flush_lock:
+        buffer = search_buffer()
+        counts = buffer.take()
+        if counts:
+            companies = company_names_for(company_ids={entry.company_id for entry in counts})
+            rows = _rows(counts, companies)
+            with transaction.atomic(), connection.cursor() as cursor:
+                for start in range(0, len(rows), UPSERT_BATCH):
+                    batch = rows[start : start + UPSERT_BATCH]
+                    values = [value for row in batch for value in row]
+                    cursor.execute(_upsert_sql(len(batch)), values)
+        buffer.done()
+        return len(counts)
 
 
 def search_analytics_catch_up() -> None:
     """Before a report in the embedded mode, write what the buffer holds: there no beat
     flushes it, and the one process holds every search. With Redis, beat's flush (every
-    minute) is the only writer: two flushes at once could both read one renamed hash."""
-    if isinstance(search_buffer(), LocalSearchBuffer):
+    minute) is the only writer. Never raises: the report is answered with what was
+    written before."""
+    if not isinstance(search_buffer(), LocalSearchBuffer):
+        return
+    try:
         search_analytics_flush()
+    except Exception:
+        logger.warning("Could not write the buffered searches before a report", exc_info=True)

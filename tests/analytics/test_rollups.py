@@ -324,6 +324,7 @@ def test_the_command_rebuilds_a_range_for_one_company():
         ([], "--from and --to"),
         (["--days", "0"], "--days must be a whole number"),
         (["--days", "two"], "--days must be a whole number"),
+        (["--days", "\u00b2"], "--days must be a whole number"),
         (["--days", "3661"], "--days must be a whole number"),
         (["--days", "2", "--from", "2026-10-01"], "not both"),
     ],

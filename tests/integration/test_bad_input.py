@@ -86,15 +86,17 @@ def test_malformed_json_on_every_write_route(caller, route, method, body):
     assert response.json()["error"]["code"] == "malformed_json"
 
 
-# A 2 MB body in 90 bytes, declared as a "charset" that decompresses; and charsets that
-# are no text encoding at all. Each is refused before anything is decoded.
+# A 2 MB body in 90 bytes, declared as a "charset" that decompresses; charsets that are
+# no text encoding at all; punycode, slow to decode (up to the square of the body's size),
+# and UTF-7: text encodings JSON is not written in. Each is refused before decoding.
 NOT_TEXT_CHARSETS = [
     ("bz2_codec", bz2.compress(json.dumps({"name": " " * 2_000_000}).encode())),
     ("zlib_codec", zlib.compress(json.dumps({"name": " " * 2_000_000}).encode())),
     ("uu", b'{"name": "x"}'),
     ("rot13", b'{"name": "x"}'),
     ("base64", b"eyJuYW1lIjogIngifQ=="),
-    ("punycode", b'{"name": "x"}'),
+    ("punycode", b"-" + b"a" * 300_000),
+    ("utf-7", b'{"name": "x"}'),
 ]  # (A charset Python does not know is ignored, as Django does: the body is UTF-8.)
 
 
@@ -136,6 +138,20 @@ def test_a_lone_surrogate_on_every_write_route(caller, route, method, body):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-16", "utf-16-le", "utf-32", "latin-1"])
+def test_a_body_in_a_charset_json_is_written_in(caller, charset):
+    _, client = caller
+    body = json.dumps({"name": "Àjàh Gardens", "location": "Ajah", "state": "Lagos"})
+    response = client.generic(
+        "POST",
+        "/api/estates/",
+        body.encode(charset),
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "Àjàh Gardens"
 
 
 def test_a_whole_surrogate_pair_is_text(caller):

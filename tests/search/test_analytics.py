@@ -1,11 +1,14 @@
 """Searches counted cheaply (buffered, flushed in bulk) and reported to company admins:
 top terms and terms that found nothing, for a date range."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from apps.search import services
 from apps.search.analytics_buffer import LocalSearchBuffer, RedisSearchBuffer, search_buffer
 from apps.search.models import SearchTermDay
 from apps.search.services import search_analytics_flush
@@ -184,3 +187,35 @@ def test_with_redis_only_beats_flush_writes_the_counts(company, admin_client, pl
     assert admin_client.get(ANALYTICS).json()["searches"] == 0
     flush_search_analytics()
     assert admin_client.get(ANALYTICS).json()["searches"] == 1
+
+
+def test_two_flushes_at_once_write_each_search_once(
+    company, admin_client, plots, settings, monkeypatch
+):
+    """Two reports at once in the embedded mode: the second flush waits for the first,
+    then finds nothing left to write (it would take the first's counts again)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    admin_client.get(SEARCH, {"q": "lekki"})
+    second: dict[str, object] = {}
+    names = services.company_names_for
+
+    def flush_again() -> None:
+        try:
+            second["written"] = search_analytics_flush()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def names_while_a_second_flush_starts(**kwargs):
+        if "thread" not in second:  # the first flush only
+            second["thread"] = threading.Thread(target=flush_again)
+            second["thread"].start()
+            second["thread"].join(0.3)
+            second["waited"] = second["thread"].is_alive()
+        return names(**kwargs)
+
+    monkeypatch.setattr(services, "company_names_for", names_while_a_second_flush_starts)
+    assert search_analytics_flush() == 1
+    second["thread"].join(5)
+    assert second == {"thread": second["thread"], "waited": True, "written": 0}
+    row = SearchTermDay.objects.get(term="lekki")
+    assert (row.searches, row.results) == (1, 2)

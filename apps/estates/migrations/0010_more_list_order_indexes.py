@@ -13,11 +13,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The old (company, created_at) index is dropped last, once plot_created_order (which
+    # answers what it did) exists: a DROP INDEX locks the table until the migration
+    # commits, so it should not wait through the builds.
     operations = [
-        migrations.RemoveIndex(
-            model_name='plot',
-            name='estates_plo_company_e4c782_idx',
-        ),
         migrations.AddIndex(
             model_name='client',
             index=models.Index(fields=['company', '-created_at', '-id'], name='client_list_order'),
@@ -37,5 +36,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='plotpurchase',
             index=models.Index(fields=['company', 'agreed_price', 'id'], name='purchase_price_order'),
+        ),
+        migrations.RemoveIndex(
+            model_name='plot',
+            name='estates_plo_company_e4c782_idx',
         ),
     ]

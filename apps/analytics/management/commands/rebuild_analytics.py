@@ -22,7 +22,7 @@ def _range(first: str | None, last: str | None, days: str | None) -> tuple[date,
     if days is not None:
         if first is not None or last is not None:
             raise CommandError("Give either --days or --from and --to, not both.")
-        if not (days.isdigit() and 0 < int(days) <= MAX_DAYS):
+        if not (days.isascii() and days.isdigit() and 0 < int(days) <= MAX_DAYS):
             raise CommandError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
         today = timezone.localdate()
         return today - timedelta(days=int(days) - 1), today
