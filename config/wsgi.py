@@ -1,6 +1,10 @@
-from django.core.wsgi import get_wsgi_application
+import django
 
 from config.env import select_settings_module
 
 select_settings_module()
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # as django.core.wsgi.get_wsgi_application does
+
+from apps.core.wsgi import Handler  # noqa: E402 - the apps are ready only now
+
+application = Handler()

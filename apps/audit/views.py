@@ -16,7 +16,7 @@ from apps.audit.filters import AuditEntryFilter
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import chain_position, entries_for_company
 from apps.audit.serializers import AuditEntrySerializer
-from apps.core.filter_backends import view_filter_params
+from apps.core.filter_backends import LazyFilterBackend, view_filter_params
 from apps.core.pagination import KeysetPagination
 from apps.core.permissions import IsCompanyAdmin
 from apps.core.renderers import CSVRenderer, ErrorsAsJSONMixin
@@ -35,8 +35,8 @@ class AuditEntryViewSet(
     serializer_class = AuditEntrySerializer
     permission_classes = [IsCompanyAdmin]
     filterset_class = AuditEntryFilter
-    # Newest first, always: the trail is read as a history.
-    ordering_fields: list[str] = []
+    # Newest first, always: the trail is read as a history (no ?ordering=).
+    filter_backends = [LazyFilterBackend]
     allowed_without_subscription = True
     pagination_class = KeysetPagination
     read_scope = "audit"  # the page-number form's filtered totals are cached under it

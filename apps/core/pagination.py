@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
@@ -221,7 +221,10 @@ def _clean(field: Field, value: Any) -> Any:
     big for it is a 400 here, not a database error); a foreign key as its target's id,
     with no query for the row."""
     target = field.target_field if field.is_relation else field
-    return target.clean(value, None)
+    value = target.clean(value, None)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value.astimezone(UTC)  # OverflowError for a moment UTC cannot hold (year 10000)
+    return value
 
 
 def _invalid_cursor(message: str = "The cursor is not valid for this list.") -> ValidationFailed:
@@ -296,7 +299,7 @@ class KeysetPagination(PageNumberPagination):
                 raise ValueError
             values = [_clean(field, value) for field, value in zip(fields, values, strict=True)]
             return values, bool(payload.get("b"))
-        except (ValueError, TypeError, KeyError, binascii.Error, ValidationError):
+        except (ValueError, TypeError, KeyError, OverflowError, binascii.Error, ValidationError):
             raise _invalid_cursor() from None
 
     def _link(self, values: list[Any] | None, *, backwards: bool) -> str | None:

@@ -8,9 +8,10 @@ are counted while parsing and a body with more than any endpoint takes is refuse
 
 The body is decoded as the charset the request names, which must be one JSON is written
 in (RFC 8259: UTF-8; UTF-16 and UTF-32 as its earlier editions allowed; ASCII and
-Latin-1, which old clients name). Python's other codecs are refused before decoding:
-``bz2_codec`` would inflate a kilobyte into gigabytes past the size check, and punycode
-takes time growing with the square of the body. A ``\ud800``-style escape that pairs
+Latin-1, which old clients name). Python's other codecs are refused (415) before
+decoding: ``bz2_codec`` would inflate a kilobyte into gigabytes past the size check, and
+punycode takes time growing with the square of the body. (apps.core.wsgi keeps Django
+from reading the query string in such a charset.) A ``\ud800``-style escape that pairs
 with nothing decodes to a lone surrogate, which is not text: nothing later could write
 it back (an error naming the key would fail), so it is refused here.
 """
@@ -21,7 +22,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 
 from apps.core.errors import ErrorCode
@@ -72,6 +73,32 @@ _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _json_charset(request: Any) -> str | None:
+    """The charset the request's Content-Type names, if Python knows it (an unknown one
+    is ignored, as Django does); UnsupportedMediaType if JSON is not written in it."""
+    declared = request.content_params.get("charset") if request is not None else None
+    if not declared:
+        return None
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return None
+    if name not in JSON_CHARSETS:
+        raise UnsupportedMediaType(
+            request.content_type,
+            detail=f"JSON is not sent in {declared}: send UTF-8 (or UTF-16 or UTF-32).",
+        )
+    return declared
+
+
+def is_json_charset(encoding: str) -> bool:
+    """Whether ``encoding`` (a name Python may or may not know) is one JSON is sent in."""
+    try:
+        return codecs.lookup(encoding).name in JSON_CHARSETS
+    except LookupError:
+        return False
+
+
 def _holds_lone_surrogate(data: Any) -> bool:
     stack = [data]
     while stack:
@@ -104,12 +131,10 @@ class BoundedJSONParser(JSONParser):
         if len(raw) > limit:
             raise self._too_large(limit)
 
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        encoding = _json_charset(request) or settings.DEFAULT_CHARSET
         try:
-            if codecs.lookup(encoding).name not in JSON_CHARSETS:
-                raise LookupError(encoding)
             text = raw.decode(encoding)
-        except (UnicodeError, LookupError, ValueError) as exc:
+        except (UnicodeError, ValueError) as exc:
             raise ParseError(
                 f"The body is not valid {encoding} text.", code=ErrorCode.MALFORMED_JSON
             ) from exc

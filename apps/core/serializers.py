@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -15,7 +16,7 @@ MAX_REFUSED_FIELDS_NAMED = 20
 # A decimal sent as a string, as the schema states it: ASCII digits and at most one point.
 # Python's Decimal would also take "1e2", "1_000", " 100 " and other scripts' digits.
 DECIMAL_STRING = re.compile(r"-?(?=\.?[0-9])[0-9]*(?:\.[0-9]*)?")
-DECIMAL_STRING_ERROR = "A decimal number as digits with at most one point, e.g. 1500000.50."
+DECIMAL_STRING_ERROR = "A decimal number as digits with at most one point, e.g. 1500.50."
 
 
 class StrictInputMixin:
@@ -59,6 +60,31 @@ def _refused_fields_error(refused: list[str]) -> dict[str, list[str]]:
             f"{unnamed} more field{'s' if unnamed != 1 else ''} cannot be set either."
         )
     return error
+
+
+# The days a report or a range may name: far enough back for any company's history, and
+# far enough from the calendar's ends that a default range worked out from one (30 days
+# before, the month's first) stays inside it.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DayField(serializers.DateField):
+    """A day as YYYY-MM-DD, in ASCII digits (not an ISO week, ``20261128`` or another
+    script's digits, which Python's parser takes), from FIRST_DAY to LAST_DAY."""
+
+    default_error_messages = {
+        "invalid": "A day as YYYY-MM-DD.",
+        "out_of_range": f"Must be between {FIRST_DAY} and {LAST_DAY}.",
+    }
+
+    def to_internal_value(self, value: Any) -> date:
+        if not (isinstance(value, str) and _DAY.fullmatch(value)):
+            self.fail("invalid")
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail("out_of_range")
+        return day
 
 
 class StrictSerializer(StrictInputMixin, serializers.Serializer):

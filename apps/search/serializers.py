@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.serializers import DayField, StrictModelSerializer, StrictSerializer
 from apps.estates.selectors import PLOT_SEARCH_FILTER_NAMES
 from apps.search.models import SavedSearch
 
@@ -38,13 +38,11 @@ class SavedSearchUpdateSerializer(StrictSerializer):
 
 
 class SearchAnalyticsQuerySerializer(StrictSerializer):
-    start = serializers.DateField(
+    start = DayField(
         required=False,
         help_text=f"First day (Lagos), inclusive; {DEFAULT_DAYS} days before end if absent.",
     )
-    end = serializers.DateField(
-        required=False, help_text="Last day (Lagos), inclusive; today if absent."
-    )
+    end = DayField(required=False, help_text="Last day (Lagos), inclusive; today if absent.")
 
     def validate(self, attrs: dict) -> dict:
         end = attrs.get("end") or timezone.localdate()

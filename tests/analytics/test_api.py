@@ -44,6 +44,12 @@ def test_only_company_admins_read_reports(path, role):
         ("from=2026-10-05&to=2026-10-01", "from"),
         ("from=1999-12-31&to=2000-01-05", "from"),
         ("to=2999-01-01", "to"),
+        ("to=0001-01-01", "to"),  # its default from would be before the calendar
+        ("to=0001-01-05&granularity=week", "to"),
+        ("to=2026-W48", "to"),
+        ("to=20261128", "to"),
+        ("from=\uff12\uff10\uff12\uff16-11-01", "from"),
+        ("to=2026-11-01%0A", "to"),
         ("from=2020-01-01&to=2024-01-01&granularity=month", "to"),
         ("from=2024-01-01&to=2025-06-01&granularity=day", "granularity"),
         ("page=2", "page"),

@@ -117,6 +117,9 @@ def test_a_formula_in_a_reason_is_written_as_text(staff, platform):
         ({"from": "2026-10-02", "to": "2026-10-01"}, "from"),
         ({"from": "1999-12-31", "to": "2000-01-05"}, "from"),
         ({"from": "2000-01-01", "to": "2026-10-01"}, "from"),
+        ({"to": "0001-01-01"}, "to"),  # its default from would be before the calendar
+        ({"to": "9999-12-31"}, "to"),
+        ({"to": "2026-W40"}, "to"),
         ({"from": "2025-01-01", "to": "2026-10-01", "granularity": "day"}, "granularity"),
         ({"granularity": "year"}, "granularity"),
         ({"format": "xml"}, "format"),

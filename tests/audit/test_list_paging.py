@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import audit_retention_apply
+from apps.core.pagination import encode_cursor
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
 from tests.estates.factories import EstateFactory, PlotFactory
@@ -114,3 +115,10 @@ def test_a_filtered_total_is_counted_once_until_the_trail_moves(trail, admin_use
     assert len(counts(queries)) == 1
     # Another filter is its own total.
     assert client.get(LOGS, {"action": "create", "model": "estates.estate"}).json()["count"] == 1
+
+
+def test_a_cursor_of_a_moment_utc_cannot_hold_is_a_400(trail, admin_user):
+    cursor = encode_cursor("-timestamp,-id", ["9999-12-31T23:59:59-23:59", 1])
+    response = client_for(admin_user).get(LOGS, {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["details"]

@@ -115,6 +115,8 @@ def test_purchases_and_commissions_page_by_cursor(admin_client, company):
         ("price", ["1e999999", 1]),
         ("price", ["NaN", 1]),
         ("-created_at", ["not a time", 1]),
+        ("-created_at", ["9999-12-31T23:59:59-23:59", 1]),  # past year 9999 in UTC
+        ("-created_at", ["0001-01-01T00:00:00+23:59", 1]),  # before year 1 in UTC
     ],
 )
 def test_a_cursor_with_values_no_row_can_hold_is_a_400(admin_client, plots, ordering, values):

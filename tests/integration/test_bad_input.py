@@ -1,16 +1,19 @@
 """Malformed, oversized and mass-assigning bodies on every write route: a 4xx, no change."""
 
 import bz2
+import io
 import json
 import zlib
 
 import pytest
 from django.apps import apps
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from apps.companies.models import Company
+from apps.core.wsgi import Handler
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.conftest import client_for
+from tests.estates.factories import EstateFactory
 from tests.integration.routes import api_routes
 from tests.integration.test_tenant_isolation import OBJECT_FACTORIES, _resource
 
@@ -114,8 +117,26 @@ def test_a_charset_that_is_no_text_encoding_on_every_write_route(
             method.upper(), path, body, content_type=f"application/json; charset={charset}"
         )
     )
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "malformed_json"
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert charset in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("charset", ["bz2_codec", "rot13", "uu", "punycode", "cp1252"])
+def test_a_query_string_is_read_as_utf8_whatever_charset_is_declared(caller, charset):
+    """Through the WSGI application gunicorn and runserver serve (the test client makes
+    Django's own request): Django would decode the query string in the charset."""
+    company, client = caller
+    EstateFactory(company=company, name="Àjàh Gardens")
+    environ = RequestFactory().get("/api/estates/", {"search": "Àjàh"}).environ | {
+        "CONTENT_TYPE": f"application/json; charset={charset}",
+        "HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"],
+        "wsgi.input": io.BytesIO(b""),
+    }
+    started = {}
+    body = b"".join(Handler()(environ, lambda status, headers: started.update(status=status)))
+    assert started["status"].startswith("200"), body
+    assert [row["name"] for row in json.loads(body)["results"]] == ["Àjàh Gardens"]
 
 
 # Half a surrogate pair, escaped: as a key (an error naming it could not be written), in a

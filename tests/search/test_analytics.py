@@ -128,6 +128,10 @@ def test_only_company_admins_see_analytics(company):
         ({"end": "soon"}, "end"),
         ({"start": "2026-05-02", "end": "2026-05-01"}, "start"),
         ({"start": "2020-01-01", "end": "2026-01-01"}, "start"),
+        ({"end": "0001-01-01"}, "end"),  # its default start would be before the calendar
+        ({"start": "2026-W48"}, "start"),
+        ({"end": "\u0662\u0660\u0662\u0666-11-28"}, "end"),
+        ({"start": "2026-11-28\n"}, "start"),
     ],
 )
 def test_a_bad_range_is_a_400_naming_it(admin_client, params, bad):

@@ -1,16 +1,15 @@
 """Query parameters and answers of the staff reports."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 from rest_framework import serializers
 
 from apps.analytics.platform.periods import Granularity, period_count
-from apps.core.serializers import StrictSerializer
+from apps.core.serializers import FIRST_DAY, LAST_DAY, DayField, StrictSerializer
 
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
+EARLIEST, LATEST = FIRST_DAY, LAST_DAY
 MAX_PERIODS = 400
 MAX_DAYS = 5 * 366
 DEFAULT_MONTHS = 12
@@ -34,12 +33,12 @@ class PlatformReportQuerySerializer(StrictSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from"] = serializers.DateField(
+        self.fields["from"] = DayField(
             required=False,
             help_text=f"First day, inclusive; the first of the month {DEFAULT_MONTHS - 1} "
             "months before `to` if absent. From 2000-01-01.",
         )
-        self.fields["to"] = serializers.DateField(
+        self.fields["to"] = DayField(
             required=False, help_text="Last day, inclusive; yesterday if absent. To 2100-12-31."
         )
         if len(self.granularities) > 1:

@@ -3,7 +3,7 @@ keyword, so the classes holding it are built with ``type``."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,10 +11,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.analytics.reports.periods import Granularity, ReportRange
-from apps.core.serializers import StrictSerializer
+from apps.core.serializers import FIRST_DAY, DayField, StrictSerializer
 
 DEFAULT_DAYS = 30
-EARLIEST = date(2000, 1, 1)
+EARLIEST = FIRST_DAY
 
 
 def _money(help_text: str = "", **kwargs: Any) -> serializers.DecimalField:
@@ -54,11 +54,11 @@ ReportQuerySerializer = type(
     (StrictSerializer,),
     {
         "__doc__": "A report's range and granularity.",
-        "from": serializers.DateField(
+        "from": DayField(
             required=False,
             help_text=f"First day (Lagos), inclusive; {DEFAULT_DAYS} days up to `to` if absent.",
         ),
-        "to": serializers.DateField(
+        "to": DayField(
             required=False, help_text="Last day (Lagos), inclusive; yesterday if absent."
         ),
         "granularity": serializers.ChoiceField(

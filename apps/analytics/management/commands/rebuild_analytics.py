@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -6,16 +7,22 @@ from django.utils import timezone
 
 from apps.analytics.services import rollups_build
 from apps.companies.selectors import company_name
+from apps.core.serializers import FIRST_DAY
 
 # Ten years: a range beyond it is a typo, not a rebuild.
 MAX_DAYS = 3660
 
 
 def _day(value: str | None, option: str) -> date:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value or ""):
+        raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.")
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
+    if day < FIRST_DAY:
+        raise CommandError(f"{option} must be {FIRST_DAY} or later (there is nothing before).")
+    return day
 
 
 def _range(first: str | None, last: str | None, days: str | None) -> tuple[date, date]:
