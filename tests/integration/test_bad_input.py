@@ -7,6 +7,8 @@ import zlib
 
 import pytest
 from django.apps import apps
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 
 from apps.companies.models import Company
@@ -134,7 +136,16 @@ def test_a_query_string_is_read_as_utf8_whatever_charset_is_declared(caller, cha
         "wsgi.input": io.BytesIO(b""),
     }
     started = {}
-    body = b"".join(Handler()(environ, lambda status, headers: started.update(status=status)))
+    # As Django's test client does: the test's connection (its transaction) stays open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = Handler()(environ, lambda status, headers: started.update(status=status))
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert started["status"].startswith("200"), body
     assert [row["name"] for row in json.loads(body)["results"]] == ["Àjàh Gardens"]
 
