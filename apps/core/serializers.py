@@ -66,7 +66,7 @@ def _refused_fields_error(refused: list[str]) -> dict[str, list[str]]:
 # far enough from the calendar's ends that a default range worked out from one (30 days
 # before, the month's first) stays inside it.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class DayField(serializers.DateField):
@@ -79,7 +79,7 @@ class DayField(serializers.DateField):
     }
 
     def to_internal_value(self, value: Any) -> date:
-        if not (isinstance(value, str) and _DAY.fullmatch(value)):
+        if not (isinstance(value, str) and DAY_PATTERN.fullmatch(value)):
             self.fail("invalid")
         day = super().to_internal_value(value)
         if not FIRST_DAY <= day <= LAST_DAY:

@@ -1,4 +1,3 @@
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -7,16 +6,16 @@ from django.utils import timezone
 
 from apps.analytics.services import rollups_build
 from apps.companies.selectors import company_name
-from apps.core.serializers import FIRST_DAY
+from apps.core.serializers import DAY_PATTERN, FIRST_DAY
 
 # Ten years: a range beyond it is a typo, not a rebuild.
 MAX_DAYS = 3660
 
 
 def _day(value: str | None, option: str) -> date:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value or ""):
-        raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.")
     try:
+        if not DAY_PATTERN.fullmatch(value or ""):
+            raise ValueError(value)
         day = date.fromisoformat(value or "")
     except ValueError:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
